@@ -1,0 +1,61 @@
+//! The HTML shell, the root component and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::SiteHeader,
+    pages::{HomePage, NotFound},
+};
+
+/// The whole HTML document the server sends; the client hydrates `App`
+/// inside it.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: document metadata, the header and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: the mark tells CSS
+    // and end-to-end tests that the page is live, not just server HTML.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bulletin.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="description" content="A posts board where every change goes through a server function." />
+        <Title formatter=|page: String| format!("{page} · bulletin") />
+        <Router>
+            <SiteHeader />
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,9 @@
+//! Domain types shared by the server and the WASM client.
+//!
+//! Invariant: nothing here imports sqlx, axum or anything else that is
+//! server-only, so every type compiles for `wasm32-unknown-unknown` and the
+//! client sees exactly the shapes the server produces.
+
+pub mod post;
+
+pub use post::{PostPage, PostSummary, excerpt};

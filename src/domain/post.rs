@@ -1,0 +1,74 @@
+//! Posts as the pages show them.
+
+use serde::{Deserialize, Serialize};
+
+/// How many characters of a post's content the list shows.
+pub const EXCERPT_CHARS: usize = 140;
+
+/// How many posts one page of the list holds.
+pub const PAGE_SIZE: u32 = 20;
+
+/// One post as the list on `/` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSummary {
+    /// The post's id, also its address: `/posts/{id}`.
+    pub id: i64,
+    /// The title, already validated when the post was written.
+    pub title: String,
+    /// The first [`EXCERPT_CHARS`] characters of the content.
+    pub excerpt: String,
+    /// How many visitors like the post.
+    pub like_count: i64,
+    /// How many times the post page was viewed.
+    pub view_count: i64,
+}
+
+/// One page of the list, newest first, with the cursor of the next page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PostPage {
+    /// The posts on this page, newest first.
+    pub posts: Vec<PostSummary>,
+    /// When older posts exist, the id to pass as `before` to fetch them.
+    pub next_before: Option<i64>,
+}
+
+/// The first [`EXCERPT_CHARS`] characters of `content`, counted as Unicode
+/// scalar values so a multi-byte character is never cut in half, with an
+/// ellipsis when something was cut off.
+pub fn excerpt(content: &str) -> String {
+    match content.char_indices().nth(EXCERPT_CHARS) {
+        None => content.to_owned(),
+        Some((cut, _)) => format!("{}…", content[..cut].trim_end()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_content_is_its_own_excerpt() {
+        assert_eq!(excerpt("Hello"), "Hello");
+    }
+
+    #[test]
+    fn content_of_exactly_the_limit_is_not_cut() {
+        let content = "a".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(&content), content);
+    }
+
+    #[test]
+    fn a_long_content_is_cut_at_the_limit_with_an_ellipsis() {
+        let content = "b".repeat(EXCERPT_CHARS + 1);
+        assert_eq!(excerpt(&content), format!("{}…", "b".repeat(EXCERPT_CHARS)));
+    }
+
+    #[test]
+    fn characters_are_counted_not_bytes() {
+        // 'é' is two bytes: cutting by bytes would split one.
+        let content = "é".repeat(EXCERPT_CHARS + 5);
+        let cut = excerpt(&content);
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
+}

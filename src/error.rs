@@ -1,0 +1,109 @@
+//! The one error type of the application, shared by server and client.
+//!
+//! A server function returns `Result<T, AppError>`; the error crosses the wire
+//! as JSON and arrives on the client as the same value, so a page matches on
+//! it the same way whether it was rendered on the server or in the browser.
+//!
+//! Invariant: no variant carries text from an internal cause (SQL, I/O,
+//! serde). Those are logged on the server next to a reference, and only the
+//! reference reaches the user.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// Everything that can go wrong in a request, as the user is told about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The request could not be understood: missing or malformed arguments.
+    #[error("The request could not be understood: {0}")]
+    BadRequest(String),
+    /// The visitor may not do this.
+    #[error("You are not allowed to do that")]
+    Forbidden,
+    /// What was asked for does not exist.
+    #[error("Not found")]
+    NotFound,
+    /// A dependency (the database) is busy or unreachable; trying again later
+    /// may succeed.
+    #[error("The service is temporarily unavailable; please try again in a moment")]
+    Unavailable,
+    /// A fault on our side. The cause is in the server log under `reference`.
+    #[error("Something went wrong on our side (reference {reference})")]
+    Internal {
+        /// Identifies the log line that holds the cause.
+        reference: String,
+    },
+    /// The browser could not reach the server, or could not read its answer.
+    /// Only the client produces this.
+    #[error("Could not reach the server; check your connection and try again")]
+    Network,
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) => 400,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Unavailable => 503,
+            AppError::Internal { .. } => 500,
+            AppError::Network => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The arguments a client sent could not be decoded. The decoder's
+            // own message names internals of serde, so it is not passed on.
+            ServerFnErrorErr::Args(_) => AppError::BadRequest("the submitted fields are malformed".into()),
+            ServerFnErrorErr::MissingArg(name) => AppError::BadRequest(format!("the field `{name}` is missing")),
+            // Raised on the client when the request failed or the answer
+            // could not be read.
+            ServerFnErrorErr::Request(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Serialization(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::Network,
+            ServerFnErrorErr::Registration(_)
+            | ServerFnErrorErr::ServerError(_)
+            | ServerFnErrorErr::MiddlewareError(_)
+            | ServerFnErrorErr::Response(_) => AppError::Internal { reference: "server-fn".into() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_maps_to_an_honest_status() {
+        assert_eq!(AppError::BadRequest("x".into()).status_code(), 400);
+        assert_eq!(AppError::Forbidden.status_code(), 403);
+        assert_eq!(AppError::NotFound.status_code(), 404);
+        assert_eq!(AppError::Unavailable.status_code(), 503);
+        assert_eq!(AppError::Internal { reference: "r".into() }.status_code(), 500);
+    }
+
+    #[test]
+    fn an_argument_decoding_error_does_not_leak_the_decoder_message() {
+        let err = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "invalid type: string \"x\", expected i64 at line 1".into(),
+        ));
+        assert!(matches!(err, AppError::BadRequest(_)));
+        assert!(!err.to_string().contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn an_error_survives_the_round_trip_through_its_wire_encoding() {
+        let err = AppError::Internal { reference: "abc123".into() };
+        assert_eq!(AppError::de(err.ser()), err);
+    }
+}

@@ -1,0 +1,57 @@
+//! The bulletin server: load the configuration, open the database, serve.
+
+use std::{process::ExitCode, time::Duration};
+
+use bulletin::server::{Config, build_router, build_state, startup, telemetry};
+
+/// How long in-flight requests may take to finish after SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(err) => {
+            tracing::error!("configuration: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match &config.source {
+        Some(path) => tracing::info!("configuration: {}", path.display()),
+        None => tracing::info!("configuration: no Leptos.toml found, using defaults and environment"),
+    }
+    tracing::info!("database: {}", config.database.path.display());
+    let client = config.site_root.join("pkg").join(format!("{}.wasm", bulletin::server::config::OUTPUT_NAME));
+    if !client.is_file() {
+        tracing::warn!(
+            "site root {} has no built client ({} is missing): pages will render but not hydrate. \
+             Build it with `cargo leptos build`, or point LEPTOS_SITE_ROOT at it.",
+            config.site_root.display(),
+            client.display()
+        );
+    }
+    let addr = config.site_addr;
+
+    let state = match build_state(config).await {
+        Ok(state) => state,
+        Err(err) => {
+            tracing::error!("database: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            tracing::error!("cannot listen on {addr}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("listening on http://{addr}");
+    if let Err(err) = startup::serve(listener, build_router(state), SHUTDOWN_GRACE).await {
+        tracing::error!("server: {err}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,380 @@
+//! The runtime configuration of the server, read once at start-up.
+//!
+//! It comes from `Leptos.toml` (every key is documented in that file) with
+//! environment variables layered on top. `Cargo.toml`'s
+//! `[package.metadata.leptos]` is cargo-leptos's *build* configuration and is
+//! not read here, so a release binary runs with only its `site/` folder and a
+//! `Leptos.toml` beside it.
+//!
+//! Relative paths in the file are resolved against the file's own directory,
+//! so the server finds its files wherever it is started from; relative paths
+//! in environment variables are resolved against the working directory, as a
+//! shell user expects.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use leptos::config::LeptosOptions;
+use serde::Deserialize;
+
+/// The name of the client's `.js`, `.wasm` and `.css` files under
+/// `site_root/pkg`; `output-name` in Cargo.toml must say the same.
+pub const OUTPUT_NAME: &str = "bulletin";
+
+/// The directory under `site_root` that holds the client's files.
+pub const SITE_PKG_DIR: &str = "pkg";
+
+/// The configuration file's name, looked for in the working directory and
+/// then beside the executable.
+pub const CONFIG_FILE_NAME: &str = "Leptos.toml";
+
+/// Names a configuration file explicitly, overriding the search.
+pub const CONFIG_PATH_VAR: &str = "BULLETIN_CONFIG";
+
+/// The server's configuration, validated and with every path resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file the configuration was read from; `None` when none was found
+    /// and only defaults and the environment apply.
+    pub source: Option<PathBuf>,
+    /// The address the server listens on.
+    pub site_addr: SocketAddr,
+    /// The directory holding the built client (`pkg/`) and public assets.
+    pub site_root: PathBuf,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The port of cargo-leptos's live-reload socket, set by `cargo leptos
+    /// watch` through `LEPTOS_RELOAD_PORT`; unused in production.
+    pub reload_port: u32,
+}
+
+/// Where the data lives and how the pool treats it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseConfig {
+    /// The SQLite database file; created, with its directory, on first start.
+    pub path: PathBuf,
+    /// The most connections the pool opens.
+    pub max_connections: u32,
+    /// How long a statement waits for another writer's lock before failing.
+    pub busy_timeout: Duration,
+}
+
+/// Why the configuration could not be loaded. Each names the file or
+/// variable at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's explanation.
+        message: String,
+    },
+    /// A value is out of range or malformed.
+    #[error("{origin}: {message}")]
+    Invalid {
+        /// The key in the file, or the environment variable.
+        origin: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// `Leptos.toml` as written; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FileConfig {
+    server: ServerSection,
+    database: DatabaseSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ServerSection {
+    site_addr: Option<String>,
+    site_root: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+    max_connections: Option<u32>,
+    busy_timeout_ms: Option<u64>,
+}
+
+/// A setting's raw value and where it came from, so errors can name the
+/// origin and relative paths resolve against the right directory.
+struct Setting<'a> {
+    value: String,
+    origin: String,
+    base: &'a Path,
+}
+
+impl Config {
+    /// Finds and reads the configuration file, then applies the process's
+    /// environment. Called once, in `main`.
+    pub fn load() -> Result<Self, ConfigError> {
+        let cwd = std::env::current_dir().map_err(|source| ConfigError::Read { path: ".".into(), source })?;
+        let exe_dir = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf));
+        let env = |name: &str| std::env::var(name).ok();
+        let path = find_file(&env, &cwd, exe_dir.as_deref())?;
+        let text = match &path {
+            Some(path) => {
+                Some(std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?)
+            }
+            None => None,
+        };
+        let file = path.as_deref().zip(text.as_deref());
+        Self::from_parts(file, &cwd, env)
+    }
+
+    /// Builds the configuration from a file's text (with its path) and an
+    /// environment, resolving relative paths. `load` uses the real ones;
+    /// tests pass their own.
+    pub fn from_parts(
+        file: Option<(&Path, &str)>,
+        cwd: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let (parsed, file_dir) = match file {
+            Some((path, text)) => {
+                let parsed: FileConfig = toml::from_str(text).map_err(|err| ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    message: err.message().to_owned(),
+                })?;
+                let dir = cwd.join(path).parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.to_path_buf());
+                (parsed, dir)
+            }
+            None => (FileConfig::default(), cwd.to_path_buf()),
+        };
+        let env = |name: &'static str| env(name).filter(|value| !value.is_empty());
+        // The environment wins over the file, the file over the default.
+        let pick = |var: &'static str, key: &'static str, from_file: Option<String>| -> Option<Setting<'_>> {
+            if let Some(value) = env(var) {
+                Some(Setting { value, origin: format!("environment variable {var}"), base: cwd })
+            } else {
+                from_file.map(|value| Setting {
+                    value,
+                    origin: format!("{CONFIG_FILE_NAME} key {key}"),
+                    base: &file_dir,
+                })
+            }
+        };
+
+        let site_addr = match pick("LEPTOS_SITE_ADDR", "server.site_addr", parsed.server.site_addr) {
+            Some(s) => s
+                .value
+                .parse()
+                .map_err(|_| invalid(&s.origin, format!("`{}` is not an address such as 127.0.0.1:3000", s.value)))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let site_root = match pick("LEPTOS_SITE_ROOT", "server.site_root", parsed.server.site_root) {
+            Some(s) => s.base.join(&s.value),
+            None => file_dir.join("site"),
+        };
+        let path = match pick("DATABASE_URL", "database.url", parsed.database.url) {
+            Some(s) => s.base.join(sqlite_path(&s.value).map_err(|message| invalid(&s.origin, message))?),
+            None => file_dir.join("data/bulletin.db"),
+        };
+        let max_connections = match pick(
+            "BULLETIN_DB_MAX_CONNECTIONS",
+            "database.max_connections",
+            parsed.database.max_connections.map(|n| n.to_string()),
+        ) {
+            Some(s) => match s.value.parse::<u32>() {
+                Ok(n @ 1..=64) => n,
+                _ => return Err(invalid(&s.origin, format!("`{}` is not a whole number from 1 to 64", s.value))),
+            },
+            None => 8,
+        };
+        let busy_timeout_ms = match pick(
+            "BULLETIN_DB_BUSY_TIMEOUT_MS",
+            "database.busy_timeout_ms",
+            parsed.database.busy_timeout_ms.map(|n| n.to_string()),
+        ) {
+            Some(s) => match s.value.parse::<u64>() {
+                Ok(n @ 0..=60_000) => n,
+                _ => {
+                    return Err(invalid(
+                        &s.origin,
+                        format!("`{}` is not a number of milliseconds from 0 to 60000", s.value),
+                    ));
+                }
+            },
+            None => 5_000,
+        };
+        let reload_port = match env("LEPTOS_RELOAD_PORT") {
+            Some(value) => value
+                .parse()
+                .map_err(|_| invalid("environment variable LEPTOS_RELOAD_PORT", format!("`{value}` is not a port")))?,
+            None => 3001,
+        };
+
+        Ok(Config {
+            source: file.map(|(path, _)| cwd.join(path)),
+            site_addr,
+            site_root,
+            database: DatabaseConfig { path, max_connections, busy_timeout: Duration::from_millis(busy_timeout_ms) },
+            reload_port,
+        })
+    }
+
+    /// The options Leptos renders with: where the client's files are and
+    /// what they are called.
+    pub fn leptos_options(&self) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(self.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir(SITE_PKG_DIR)
+            .site_addr(self.site_addr)
+            .reload_port(self.reload_port)
+            .build()
+    }
+}
+
+/// Finds the configuration file: the one `BULLETIN_CONFIG` names (which
+/// must exist), else `Leptos.toml` in the working directory, else beside the
+/// executable.
+fn find_file(
+    env: &impl Fn(&str) -> Option<String>,
+    cwd: &Path,
+    exe_dir: Option<&Path>,
+) -> Result<Option<PathBuf>, ConfigError> {
+    if let Some(named) = env(CONFIG_PATH_VAR).filter(|value| !value.is_empty()) {
+        let path = cwd.join(named);
+        if !path.is_file() {
+            return Err(invalid(
+                &format!("environment variable {CONFIG_PATH_VAR}"),
+                format!("{} is not a file", path.display()),
+            ));
+        }
+        return Ok(Some(path));
+    }
+    Ok([Some(cwd), exe_dir].into_iter().flatten().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|path| path.is_file()))
+}
+
+/// The file path in a `sqlite:` URL. Only file databases are accepted: an
+/// in-memory database would vanish with its connection.
+fn sqlite_path(url: &str) -> Result<PathBuf, String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| format!("`{url}` is not a sqlite: URL (write sqlite://data/bulletin.db)"))?;
+    if rest.contains('?') {
+        return Err("URL options are not supported; use the keys of the [database] table instead".into());
+    }
+    if rest.is_empty() || rest.starts_with(":memory:") {
+        return Err("name a database file, such as sqlite://data/bulletin.db".into());
+    }
+    Ok(PathBuf::from(rest))
+}
+
+fn invalid(origin: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { origin: origin.to_owned(), message: message.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load(file: Option<(&str, &str)>, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_parts(file.map(|(p, t)| (Path::new(p), t)), Path::new("/srv/app"), |name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn with_no_file_and_no_environment_the_defaults_apply() {
+        let config = load(None, &[]).unwrap();
+        assert_eq!(config.site_addr, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(config.site_root, Path::new("/srv/app/site"));
+        assert_eq!(config.database.path, Path::new("/srv/app/data/bulletin.db"));
+        assert_eq!(config.database.max_connections, 8);
+        assert_eq!(config.source, None);
+    }
+
+    #[test]
+    fn relative_paths_in_the_file_resolve_against_the_files_directory() {
+        let text = "[server]\nsite_root = \"site\"\n[database]\nurl = \"sqlite://db/b.db\"\n";
+        let config = load(Some(("/opt/bulletin/Leptos.toml", text)), &[]).unwrap();
+        assert_eq!(config.site_root, Path::new("/opt/bulletin/site"));
+        assert_eq!(config.database.path, Path::new("/opt/bulletin/db/b.db"));
+        assert_eq!(config.source.as_deref(), Some(Path::new("/opt/bulletin/Leptos.toml")));
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_resolves_against_the_working_directory() {
+        let text = "[server]\nsite_addr = \"0.0.0.0:80\"\nsite_root = \"site\"\n[database]\nurl = \"sqlite:a.db\"\n";
+        let config = load(
+            Some(("/opt/bulletin/Leptos.toml", text)),
+            &[
+                ("LEPTOS_SITE_ADDR", "127.0.0.1:4000"),
+                ("LEPTOS_SITE_ROOT", "target/site"),
+                ("DATABASE_URL", "sqlite:///var/lib/b.db"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.site_addr, "127.0.0.1:4000".parse().unwrap());
+        assert_eq!(config.site_root, Path::new("/srv/app/target/site"));
+        assert_eq!(config.database.path, Path::new("/var/lib/b.db"));
+    }
+
+    #[test]
+    fn an_unknown_key_is_rejected_with_the_file_named() {
+        let err = load(Some(("Leptos.toml", "[server]\nsite_adr = \"x\"\n")), &[]).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("Leptos.toml") && message.contains("site_adr"), "{message}");
+    }
+
+    #[test]
+    fn a_malformed_address_names_its_origin() {
+        let err = load(None, &[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err();
+        assert!(err.to_string().contains("LEPTOS_SITE_ADDR"), "{err}");
+    }
+
+    #[test]
+    fn a_database_url_that_is_not_sqlite_is_rejected() {
+        let err = load(None, &[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(err.to_string().contains("not a sqlite: URL"), "{err}");
+    }
+
+    #[test]
+    fn an_in_memory_database_is_rejected() {
+        assert!(load(None, &[("DATABASE_URL", "sqlite::memory:")]).is_err());
+    }
+
+    #[test]
+    fn a_pool_of_zero_connections_is_rejected() {
+        let err = load(Some(("Leptos.toml", "[database]\nmax_connections = 0\n")), &[]).unwrap_err();
+        assert!(err.to_string().contains("database.max_connections"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_environment_variable_counts_as_unset() {
+        let config = load(None, &[("LEPTOS_SITE_ADDR", "")]).unwrap();
+        assert_eq!(config.site_addr.port(), 3000);
+    }
+
+    #[test]
+    fn the_leptos_options_point_at_the_built_client() {
+        let config = load(None, &[("LEPTOS_SITE_ROOT", "/x/site")]).unwrap();
+        let options = config.leptos_options();
+        assert_eq!(&*options.output_name, OUTPUT_NAME);
+        assert_eq!(&*options.site_root, "/x/site");
+        assert_eq!(options.css_path(), "/pkg/bulletin.css");
+    }
+}

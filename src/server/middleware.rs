@@ -1,0 +1,39 @@
+//! HTTP middleware of our own.
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::Request,
+    http::StatusCode,
+    middleware::Next,
+    response::Response,
+};
+use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+
+use crate::error::AppError;
+
+/// Error bodies are a few dozen bytes of JSON; anything larger is not ours.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Gives a failed server function the status its error deserves.
+///
+/// The server function machinery answers every error with 500, including
+/// arguments it could not decode before our code ran. This reads the
+/// encoded [`AppError`] back from such a response and sets its
+/// [`AppError::status_code`], so every server function, present and future,
+/// gets honest statuses from one place.
+pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
+        parts.status = StatusCode::INTERNAL_SERVER_ERROR;
+        return Response::from_parts(parts, Body::empty());
+    };
+    let error = AppError::de(bytes.clone());
+    if let Ok(status) = StatusCode::from_u16(error.status_code()) {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

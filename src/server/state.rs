@@ -1,0 +1,28 @@
+//! The application state: built once at start-up, cloned cheaply into every
+//! request. There is no global state; server functions reach this through
+//! Leptos context, which `build_router` provides.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::SqlitePool;
+
+use super::Config;
+
+/// Everything a request handler may need.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The runtime configuration, as loaded at start-up.
+    pub config: Arc<Config>,
+    /// What Leptos needs to render pages and find the client's files.
+    pub leptos_options: LeptosOptions,
+    /// The database connection pool.
+    pub db: SqlitePool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

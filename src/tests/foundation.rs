@@ -1,0 +1,127 @@
+//! The foundation: pages render from the database, unknown paths are 404,
+//! the database is set up as promised, the health check tells the truth.
+
+use axum::http::StatusCode;
+use bulletin::domain::PostPage;
+
+use super::TestApp;
+
+#[tokio::test]
+async fn the_home_page_renders_the_empty_state_from_a_fresh_database() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(res.body.contains("No posts yet"), "{}", res.body);
+    assert!(res.body.contains("<title>Latest posts · bulletin</title>"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn the_home_page_lists_posts_from_the_database_newest_first() {
+    let app = TestApp::spawn().await;
+    app.insert_post("The older post", "first").await;
+    app.insert_post("The newer post", "second").await;
+
+    let res = app.get("/").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let newer = res.body.find("The newer post").expect("newer post listed");
+    let older = res.body.find("The older post").expect("older post listed");
+    assert!(newer < older, "newest first");
+    assert!(!res.body.contains("No posts yet"));
+}
+
+#[tokio::test]
+async fn content_is_escaped_never_interpreted_as_html() {
+    let app = TestApp::spawn().await;
+    app.insert_post("<script>alert(1)</script>", "<b>bold</b>").await;
+    let res = app.get("/").await;
+    assert!(!res.body.contains("<script>alert(1)</script>"));
+    assert!(res.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", res.body);
+    assert!(res.body.contains("&lt;b&gt;bold&lt;/b&gt;"));
+}
+
+#[tokio::test]
+async fn the_list_holds_twenty_posts_and_links_to_the_older_ones() {
+    let app = TestApp::spawn().await;
+    for n in 1..=21 {
+        app.insert_post(&format!("Post number {n}"), "text").await;
+    }
+    let first = app.get("/").await;
+    assert!(first.body.contains("Post number 21"));
+    assert!(first.body.contains("Post number 2<"), "{}", first.body);
+    assert!(!first.body.contains("Post number 1<"));
+    assert!(first.body.contains(r#"href="/?before=2""#), "{}", first.body);
+
+    let older = app.get("/?before=2").await;
+    assert_eq!(older.status, StatusCode::OK);
+    assert!(older.body.contains("Post number 1<"));
+    assert!(!older.body.contains("Post number 2<"));
+    assert!(!older.body.contains("Older posts"));
+}
+
+#[tokio::test]
+async fn the_list_server_function_answers_json_the_client_can_decode() {
+    let app = TestApp::spawn().await;
+    let id = app.insert_post("Hello", &"x".repeat(200)).await;
+    let res = app.call("/api/list_posts", "").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let page: PostPage = serde_json::from_str(&res.body).expect("a PostPage");
+    assert_eq!(page.posts.len(), 1);
+    assert_eq!(page.posts[0].id, id);
+    assert_eq!(page.posts[0].excerpt.chars().count(), 141, "140 characters and an ellipsis");
+    assert_eq!(page.next_before, None);
+}
+
+#[tokio::test]
+async fn a_malformed_server_function_argument_is_a_400_without_decoder_text() {
+    let app = TestApp::spawn().await;
+    let res = app.call("/api/list_posts", "before=not-a-number").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(!res.body.contains("invalid digit"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn an_unknown_path_is_the_404_page_with_status_404() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.body.contains("Page not found"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn the_database_file_is_created_in_wal_mode_with_foreign_keys_on() {
+    let app = TestApp::spawn().await;
+    assert!(app.dir.path().join("data/test.db").is_file());
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(fk, 1);
+}
+
+#[tokio::test]
+async fn the_posts_table_rejects_an_empty_title() {
+    let app = TestApp::spawn().await;
+    let result =
+        sqlx::query("INSERT INTO posts (title, content, author_id) VALUES ('', 'x', 'a')").execute(&app.state.db).await;
+    assert!(result.is_err());
+}
+
+#[tokio::test]
+async fn the_health_check_reports_the_database() {
+    let app = TestApp::spawn().await;
+    let ok = app.get("/healthz").await;
+    assert_eq!(ok.status, StatusCode::OK);
+
+    app.state.db.close().await;
+    let down = app.get("/healthz").await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn the_home_page_shows_an_alert_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    app.state.db.close().await;
+    let res = app.get("/").await;
+    assert!(res.body.contains(r#"role="alert""#), "{}", res.body);
+    assert!(res.body.contains("temporarily unavailable"), "{}", res.body);
+}

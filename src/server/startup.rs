@@ -3,10 +3,13 @@
 //! `build_router` lives here rather than in `main` so integration tests can
 //! drive the whole application with `tower::ServiceExt::oneshot`, no port.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use axum::{Router, extract::State, http::StatusCode, middleware, response::IntoResponse, routing::get};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
 use super::{AppState, Config, db, telemetry};
@@ -21,7 +24,7 @@ pub async fn build_state(config: Config) -> Result<AppState, sqlx::Error> {
 /// The whole application: pages, server functions, static files, the 404
 /// fallback, the health check and request logging.
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
@@ -33,6 +36,20 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(super::middleware::server_fn_error_status))
         .layer(middleware::from_fn(telemetry::log_request))
         .with_state(state)
+}
+
+/// The route table, generated from `App` once per process.
+///
+/// It is a pure function of the code, so once is enough. And it must be
+/// once: Leptos generates it by rendering the app with resource loading
+/// suppressed, and renders of other requests that overlap that generation
+/// never finish (seen in tests, where each builds its own router: one hang
+/// in about twenty parallel runs, every time with a router built in a loop
+/// beside 400 renders). With the table cached, building a second router
+/// renders nothing.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// For load balancers: 200 when the database answers, 503 when it does not.

@@ -6,7 +6,7 @@ use bulletin::domain::PostPage;
 
 use super::TestApp;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_renders_the_empty_state_from_a_fresh_database() {
     let app = TestApp::spawn().await;
     let res = app.get("/").await;
@@ -16,7 +16,7 @@ async fn the_home_page_renders_the_empty_state_from_a_fresh_database() {
     assert!(res.body.contains("<title>Latest posts · bulletin</title>"), "{}", res.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_lists_posts_from_the_database_newest_first() {
     let app = TestApp::spawn().await;
     app.insert_post("The older post", "first").await;
@@ -30,7 +30,7 @@ async fn the_home_page_lists_posts_from_the_database_newest_first() {
     assert!(!res.body.contains("No posts yet"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn content_is_escaped_never_interpreted_as_html() {
     let app = TestApp::spawn().await;
     app.insert_post("<script>alert(1)</script>", "<b>bold</b>").await;
@@ -40,7 +40,7 @@ async fn content_is_escaped_never_interpreted_as_html() {
     assert!(res.body.contains("&lt;b&gt;bold&lt;/b&gt;"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_holds_twenty_posts_and_links_to_the_older_ones() {
     let app = TestApp::spawn().await;
     for n in 1..=21 {
@@ -59,7 +59,7 @@ async fn the_list_holds_twenty_posts_and_links_to_the_older_ones() {
     assert!(!older.body.contains("Older posts"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_server_function_answers_json_the_client_can_decode() {
     let app = TestApp::spawn().await;
     let id = app.insert_post("Hello", &"x".repeat(200)).await;
@@ -72,7 +72,7 @@ async fn the_list_server_function_answers_json_the_client_can_decode() {
     assert_eq!(page.next_before, None);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_server_function_argument_is_a_400_without_decoder_text() {
     let app = TestApp::spawn().await;
     let res = app.call("/api/list_posts", "before=not-a-number").await;
@@ -80,7 +80,7 @@ async fn a_malformed_server_function_argument_is_a_400_without_decoder_text() {
     assert!(!res.body.contains("invalid digit"), "{}", res.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_path_is_the_404_page_with_status_404() {
     let app = TestApp::spawn().await;
     let res = app.get("/no/such/page").await;
@@ -88,7 +88,7 @@ async fn an_unknown_path_is_the_404_page_with_status_404() {
     assert!(res.body.contains("Page not found"), "{}", res.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_file_is_created_in_wal_mode_with_foreign_keys_on() {
     let app = TestApp::spawn().await;
     assert!(app.dir.path().join("data/test.db").is_file());
@@ -98,7 +98,7 @@ async fn the_database_file_is_created_in_wal_mode_with_foreign_keys_on() {
     assert_eq!(fk, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_posts_table_rejects_an_empty_title() {
     let app = TestApp::spawn().await;
     let result =
@@ -106,7 +106,7 @@ async fn the_posts_table_rejects_an_empty_title() {
     assert!(result.is_err());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_health_check_reports_the_database() {
     let app = TestApp::spawn().await;
     let ok = app.get("/healthz").await;
@@ -117,11 +117,48 @@ async fn the_health_check_reports_the_database() {
     assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_shows_an_alert_when_the_database_is_gone() {
     let app = TestApp::spawn().await;
     app.state.db.close().await;
     let res = app.get("/").await;
     assert!(res.body.contains(r#"role="alert""#), "{}", res.body);
     assert!(res.body.contains("temporarily unavailable"), "{}", res.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_hundred_concurrent_page_renders_all_complete() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    app.insert_post("Hello", "world").await;
+    let mut tasks = Vec::new();
+    for _ in 0..400 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move { app.get("/").await.status }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+}
+
+/// Leptos hangs renders that overlap the generation of the route table;
+/// `build_router` generates it once per process, so building more routers
+/// (as every test does) must not stall pages being rendered meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_routers_while_pages_render_does_not_stall_them() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let state = app.state.clone();
+    let generator = std::thread::spawn(move || {
+        for _ in 0..200 {
+            let _ = bulletin::server::build_router(state.clone());
+        }
+    });
+    let mut tasks = Vec::new();
+    for _ in 0..400 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move { app.get("/").await.status }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    generator.join().unwrap();
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -52,8 +53,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <SiteHeader />
             <main id="main">
+                // Every page renders in `Async` mode: the server waits for the
+                // page's data and sends it in place. Streaming would send a
+                // "Loading" placeholder that only JavaScript can replace, and
+                // would commit the status before a page can say 404.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

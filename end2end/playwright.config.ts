@@ -1,0 +1,62 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// Runs the server that `cargo leptos build` produced against a fresh SQLite
+// file, and every spec twice: once in a browser with JavaScript (the hydrated
+// app) and once without (plain HTML forms and links).
+//
+// The browser is Debian's chromium; Playwright never downloads one.
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const root = resolve(__dirname, '..');
+// Set once in the main process; workers inherit it through the environment.
+process.env.E2E_DB_DIR ??= mkdtempSync(join(tmpdir(), 'bulletin-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // Without the networking flags chromium stalls on connections this
+      // machine refuses; without the sandbox flag it will not start as root.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    { name: 'js', use: { javaScriptEnabled: true } },
+    { name: 'no-js', use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: process.env.E2E_SERVER_BIN ?? join(root, 'target/debug/bulletin'),
+    cwd: root,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: join(root, 'target/site'),
+      DATABASE_URL: `sqlite://${join(process.env.E2E_DB_DIR, 'e2e.db')}`,
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
+  },
+});

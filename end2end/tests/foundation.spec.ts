@@ -1,0 +1,36 @@
+import { test, expect, jsEnabled, hydrated } from './fixtures';
+
+test('the home page renders with status 200', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveTitle('Latest posts · bulletin');
+  await expect(page.getByRole('heading', { level: 1, name: 'Latest posts' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'bulletin' })).toHaveAttribute('href', '/');
+});
+
+test('the home page hydrates without console errors or hydration warnings', async ({ page }, testInfo) => {
+  await page.goto('/');
+  if (jsEnabled(testInfo)) {
+    await hydrated(page);
+  } else {
+    // Without JavaScript the server's HTML is the whole page, and it is
+    // complete: the list (or its empty state) is there, no loading spinner.
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
+  }
+  await expect(page.getByText('Loading posts…')).toHaveCount(0);
+  // Failing console messages are checked by the fixture after the test.
+});
+
+test('an unknown address is the 404 page with status 404', async ({ page, consoleWatch }, testInfo) => {
+  // The browser reports the 404 of the document itself; that one is expected.
+  consoleWatch.allow(/Failed to load resource: the server responded with a status of 404/);
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  if (jsEnabled(testInfo)) {
+    await hydrated(page);
+  }
+  await page.getByRole('link', { name: 'Back to the latest posts' }).click();
+  await expect(page).toHaveURL('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Latest posts' })).toBeVisible();
+});

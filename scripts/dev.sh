@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up whatever is missing, then serves the app with `cargo leptos watch`
+# on http://127.0.0.1:3000, rebuilding on every change to src/ or style/.
+# Data goes to data/bulletin.db (SQLite, created on first start).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+exec cargo leptos watch "$@"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up whatever is missing, then runs every check and test:
+#   formatting, clippy for the server (ssr, host) and the client (hydrate,
+#   wasm32) with warnings denied, unit and integration tests, and the
+#   end-to-end suite in chromium with JavaScript on and off.
+# Stops at the first failure. .ci/run runs exactly this.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+
+# cargo-leptos builds with these variables set, and some Leptos crates read
+# them at compile time; giving cargo test and clippy the same values lets
+# them reuse that build instead of recompiling Leptos back and forth.
+export LEPTOS_OUTPUT_NAME=bulletin LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
+    LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false
+
+logs="$(mktemp -d)"
+step() {
+    local name="$1"
+    shift
+    local started=$SECONDS
+    printf '\n\033[1m==> %s\033[0m\n' "$name" >&2
+    "$@" 2>&1 | tee "$logs/$name.log"
+    printf '\033[1m<== %s: %d s\033[0m\n' "$name" $((SECONDS - started)) >&2
+}
+
+step fmt cargo fmt --check
+step clippy-ssr cargo clippy --features ssr --all-targets -- -D warnings
+step clippy-hydrate cargo clippy --lib --no-default-features --features hydrate \
+    --target wasm32-unknown-unknown --target-dir target/front -- -D warnings
+step cargo-test cargo test --features ssr
+step build cargo leptos build
+step end2end bash -c 'cd end2end && npx playwright test'
+
+# One closing line for the whole run, counted from the runners' own reports.
+rust_passed=$(grep -hoE '^test result: ok\. [0-9]+ passed' "$logs/cargo-test.log" | awk '{s += $4} END {print s + 0}')
+e2e_passed=$(grep -hoE '^ +[0-9]+ passed' "$logs/end2end.log" | awk '{s += $1} END {print s + 0}')
+echo "cargo test: $rust_passed passed; end2end: $e2e_passed passed"
+echo "total: $((rust_passed + e2e_passed)) passed, 0 failed"

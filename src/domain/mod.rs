@@ -5,5 +5,7 @@
 //! client sees exactly the shapes the server produces.
 
 pub mod post;
+pub mod validation;
 
 pub use post::{PostPage, PostSummary, excerpt};
+pub use validation::{PostContent, PostFieldErrors, PostInput, PostTitle};

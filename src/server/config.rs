@@ -123,6 +123,20 @@ struct Setting<'a> {
     base: &'a Path,
 }
 
+impl Setting<'_> {
+    /// The value as a number within `range`, or an error naming the origin
+    /// and saying what was expected.
+    fn number_in<N>(&self, range: std::ops::RangeInclusive<N>, expected: &str) -> Result<N, ConfigError>
+    where
+        N: std::str::FromStr + PartialOrd,
+    {
+        match self.value.parse::<N>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(invalid(&self.origin, format!("`{}` is not {expected}", self.value))),
+        }
+    }
+}
+
 impl Config {
     /// Finds and reads the configuration file, then applies the process's
     /// environment. Called once, in `main`.
@@ -194,10 +208,7 @@ impl Config {
             "database.max_connections",
             parsed.database.max_connections.map(|n| n.to_string()),
         ) {
-            Some(s) => match s.value.parse::<u32>() {
-                Ok(n @ 1..=64) => n,
-                _ => return Err(invalid(&s.origin, format!("`{}` is not a whole number from 1 to 64", s.value))),
-            },
+            Some(s) => s.number_in(1..=64, "a whole number from 1 to 64")?,
             None => 8,
         };
         let busy_timeout_ms = match pick(
@@ -205,15 +216,7 @@ impl Config {
             "database.busy_timeout_ms",
             parsed.database.busy_timeout_ms.map(|n| n.to_string()),
         ) {
-            Some(s) => match s.value.parse::<u64>() {
-                Ok(n @ 0..=60_000) => n,
-                _ => {
-                    return Err(invalid(
-                        &s.origin,
-                        format!("`{}` is not a number of milliseconds from 0 to 60000", s.value),
-                    ));
-                }
-            },
+            Some(s) => s.number_in(0..=60_000, "a number of milliseconds from 0 to 60000")?,
             None => 5_000,
         };
         let reload_port = match env("LEPTOS_RELOAD_PORT") {

@@ -130,14 +130,7 @@ async fn the_home_page_shows_an_alert_when_the_database_is_gone() {
 async fn four_hundred_concurrent_page_renders_all_complete() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
     app.insert_post("Hello", "world").await;
-    let mut tasks = Vec::new();
-    for _ in 0..400 {
-        let app = app.clone();
-        tasks.push(tokio::spawn(async move { app.get("/").await.status }));
-    }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::OK);
-    }
+    render_home_concurrently(&app, 400).await;
 }
 
 /// Leptos hangs renders that overlap the generation of the route table;
@@ -152,13 +145,19 @@ async fn building_routers_while_pages_render_does_not_stall_them() {
             let _ = bulletin::server::build_router(state.clone());
         }
     });
-    let mut tasks = Vec::new();
-    for _ in 0..400 {
-        let app = app.clone();
-        tasks.push(tokio::spawn(async move { app.get("/").await.status }));
-    }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), StatusCode::OK);
-    }
+    render_home_concurrently(&app, 400).await;
     generator.join().unwrap();
+}
+
+/// Renders `/` `count` times at once and checks every render completed with 200.
+async fn render_home_concurrently(app: &std::sync::Arc<TestApp>, count: usize) {
+    let tasks: Vec<_> = (0..count)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move { app.get("/").await.status })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::OK);
+    }
 }

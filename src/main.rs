@@ -2,7 +2,11 @@
 
 use std::{process::ExitCode, time::Duration};
 
-use bulletin::server::{Config, build_router, build_state, startup, telemetry};
+use bulletin::server::{
+    Config, build_router, build_state,
+    config::{OUTPUT_NAME, SITE_PKG_DIR},
+    startup, telemetry,
+};
 
 /// How long in-flight requests may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -23,7 +27,7 @@ async fn main() -> ExitCode {
         None => tracing::info!("configuration: no Leptos.toml found, using defaults and environment"),
     }
     tracing::info!("database: {}", config.database.path.display());
-    let client = config.site_root.join("pkg").join(format!("{}.wasm", bulletin::server::config::OUTPUT_NAME));
+    let client = config.site_root.join(SITE_PKG_DIR).join(format!("{OUTPUT_NAME}.wasm"));
     if !client.is_file() {
         tracing::warn!(
             "site root {} has no built client ({} is missing): pages will render but not hydrate. \

@@ -10,7 +10,10 @@ use leptos_router::{
 
 use crate::{
     components::SiteHeader,
-    pages::{HomePage, NotFound},
+    escape::escape_on_server,
+    flash::{FlashMessages, FlashRegion},
+    pages::{EditPostPage, HomePage, NewPostPage, NotFound, PostPage},
+    revalidate::Revalidator,
 };
 
 /// The whole HTML document the server sends; the client hydrates `App`
@@ -33,10 +36,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The root component: document metadata, the header and the routes.
+/// The root component: document metadata, the header, the flash message
+/// and the routes.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Revalidator::provide();
+    FlashMessages::provide();
     // Effects run only in the browser, after hydration: the mark tells CSS
     // and end-to-end tests that the page is live, not just server HTML.
     Effect::new(|_| {
@@ -49,16 +55,22 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/bulletin.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="A posts board where every change goes through a server function." />
-        <Title formatter=|page: String| format!("{page} · bulletin") />
+        // Page titles can hold a post's title: escaped, see `escape`.
+        <Title formatter=|page: String| escape_on_server(format!("{page} · bulletin")) />
         <Router>
             <SiteHeader />
             <main id="main">
+                <FlashRegion />
                 // Every page renders in `Async` mode: the server waits for the
                 // page's data and sends it in place. Streaming would send a
                 // "Loading" placeholder that only JavaScript can replace, and
                 // would commit the status before a page can say 404.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    // Before `/posts/:id`, which would otherwise take "new" for an id.
+                    <Route path=path!("/posts/new") view=NewPostPage ssr=SsrMode::Async />
+                    <Route path=path!("/posts/:id") view=PostPage ssr=SsrMode::Async />
+                    <Route path=path!("/posts/:id/edit") view=EditPostPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -14,12 +14,18 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::PostFieldErrors;
+
 /// Everything that can go wrong in a request, as the user is told about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// The request could not be understood: missing or malformed arguments.
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
+    /// The submitted post is not valid; each field says why. The form shows
+    /// each message next to its field.
+    #[error("Some fields need attention")]
+    Invalid(PostFieldErrors),
     /// The visitor may not do this.
     #[error("You are not allowed to do that")]
     Forbidden,
@@ -47,12 +53,19 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::BadRequest(_) => 400,
+            AppError::Invalid(_) => 422,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
             AppError::Network => 502,
         }
+    }
+}
+
+impl From<PostFieldErrors> for AppError {
+    fn from(errors: PostFieldErrors) -> Self {
+        AppError::Invalid(errors)
     }
 }
 
@@ -86,6 +99,7 @@ mod tests {
     #[test]
     fn every_error_maps_to_an_honest_status() {
         assert_eq!(AppError::BadRequest("x".into()).status_code(), 400);
+        assert_eq!(AppError::Invalid(PostFieldErrors::default()).status_code(), 422);
         assert_eq!(AppError::Forbidden.status_code(), 403);
         assert_eq!(AppError::NotFound.status_code(), 404);
         assert_eq!(AppError::Unavailable.status_code(), 503);

@@ -12,8 +12,13 @@
 
 pub mod domain;
 pub mod error;
+pub mod escape;
+pub mod paths;
 
 pub mod api;
+
+pub mod flash;
+pub mod revalidate;
 
 pub mod app;
 pub mod components;

@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
     let state = match build_state(config).await {
         Ok(state) => state,
         Err(err) => {
-            tracing::error!("database: {err}");
+            tracing::error!("start-up: {err}");
             return ExitCode::FAILURE;
         }
     };

@@ -1,8 +1,15 @@
-//! Server functions for posts.
+//! Server functions for posts: the counterpart of a `'use server'` file.
+//!
+//! Each parses its input into domain types, asks `server::forms::Caller`
+//! who is calling, calls a service, and lets the caller shape the answer:
+//! data for the hydrated client, a 303 for a plain HTML form.
 
 use leptos::prelude::*;
 
-use crate::{domain::PostPage, error::AppError};
+use crate::{
+    domain::{PostDetail, PostPage},
+    error::AppError,
+};
 
 /// One page of posts, newest first: those older than `before` when given.
 #[server(endpoint = "list_posts")]
@@ -14,4 +21,117 @@ pub async fn list_posts(
 
     let state = super::state()?;
     posts::list_page(&state.db, before).await
+}
+
+/// One post, as the visitor asking sees it (whether they may edit it).
+#[server(endpoint = "get_post")]
+pub async fn get_post(
+    /// The post's id.
+    id: i64,
+) -> Result<PostDetail, AppError> {
+    use crate::server::{forms::Caller, services::posts};
+
+    let state = super::state()?;
+    let visitor = Caller::current()?.visitor()?;
+    posts::get(&state.db, &visitor, id).await
+}
+
+/// Publishes a post by the calling visitor and returns its id.
+#[server(endpoint = "create_post")]
+pub async fn create_post(
+    /// The title as typed.
+    title: String,
+    /// The content as typed.
+    content: String,
+    /// The form's random submission key: the same key twice publishes once.
+    submission: String,
+) -> Result<i64, AppError> {
+    use crate::{
+        domain::{Flash, PostDraft, PostInput, SubmissionKey},
+        paths,
+        server::{forms::Caller, services::posts},
+    };
+
+    let state = super::state()?;
+    let caller = Caller::current()?;
+    let result = async {
+        let input = PostInput::parse(&title, &content)?;
+        let key = SubmissionKey::parse(&submission)?;
+        posts::create(&state.db, &caller.visitor()?, &key, &input).await
+    }
+    .await;
+    caller.answer(
+        &state,
+        result,
+        |id| (paths::post(*id), Flash::Published),
+        paths::NEW_POST,
+        |error| PostDraft::rejected(title, content, error),
+    )
+}
+
+/// Replaces a post's title and content. Only its author may.
+#[server(endpoint = "update_post")]
+pub async fn update_post(
+    /// The post's id.
+    id: i64,
+    /// The new title as typed.
+    title: String,
+    /// The new content as typed.
+    content: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::{Flash, PostDraft, PostInput},
+        paths,
+        server::{forms::Caller, services::posts},
+    };
+
+    let state = super::state()?;
+    let caller = Caller::current()?;
+    let result = async {
+        let input = PostInput::parse(&title, &content)?;
+        posts::update(&state.db, &caller.visitor()?, id, &input).await
+    }
+    .await;
+    caller.answer(
+        &state,
+        result,
+        |()| (paths::post(id), Flash::Updated),
+        &paths::edit_post(id),
+        |error| PostDraft::rejected(title, content, error),
+    )
+}
+
+/// Deletes a post. Only its author may.
+///
+/// The edit form's Delete button posts the whole form here (its own action,
+/// like Next.js's `formAction`), so the typed title and content come along;
+/// if the delete fails, a browser without JavaScript is sent back to the
+/// edit form with them. From the post page's button they are absent.
+#[server(endpoint = "delete_post")]
+pub async fn delete_post(
+    /// The post's id.
+    id: i64,
+    /// The edit form's title field, when deleting from the edit form.
+    title: Option<String>,
+    /// The edit form's content field, when deleting from the edit form.
+    content: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::{Flash, PostDraft},
+        paths,
+        server::{forms::Caller, services::posts},
+    };
+
+    let state = super::state()?;
+    let caller = Caller::current()?;
+    let result = async { posts::delete(&state.db, &caller.visitor()?, id).await }.await;
+    let from_edit_form = title.is_some() || content.is_some();
+    let back_to = if from_edit_form { paths::edit_post(id) } else { paths::post(id) };
+    caller.answer(
+        &state,
+        result,
+        |()| (paths::HOME.to_owned(), Flash::Deleted),
+        &back_to,
+        |error| PostDraft::rejected(title.unwrap_or_default(), content.unwrap_or_default(), error),
+    )
 }

@@ -2,14 +2,21 @@
 
 use leptos::prelude::*;
 
-/// The site name, linking home.
+use crate::paths;
+
+/// The site name, linking home, and the way to write a post.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     view! {
         <header class="site-header">
-            <a class="site-name" href="/">
+            <a class="site-name" href=paths::HOME>
                 "bulletin"
             </a>
+            <nav aria-label="Site">
+                <a class="button-link" href=paths::NEW_POST>
+                    "New post"
+                </a>
+            </nav>
         </header>
     }
 }

@@ -1,9 +1,15 @@
 //! Reusable pieces of UI.
 
 mod alert;
+mod delete_button;
+mod error_page;
 mod header;
+mod post_fields;
 mod post_list;
 
 pub use alert::ErrorAlert;
+pub use delete_button::DeletePostButton;
+pub use error_page::ErrorPage;
 pub use header::SiteHeader;
+pub use post_fields::{PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key};
 pub use post_list::PostList;

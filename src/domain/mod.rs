@@ -4,8 +4,10 @@
 //! server-only, so every type compiles for `wasm32-unknown-unknown` and the
 //! client sees exactly the shapes the server produces.
 
+pub mod form;
 pub mod post;
 pub mod validation;
 
-pub use post::{PostPage, PostSummary, excerpt};
+pub use form::{Flash, PostDraft, SubmissionKey};
+pub use post::{PostDetail, PostPage, PostSummary, excerpt};
 pub use validation::{PostContent, PostFieldErrors, PostInput, PostTitle};

@@ -32,6 +32,25 @@ pub struct PostPage {
     pub next_before: Option<i64>,
 }
 
+/// One post as its own page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostDetail {
+    /// The post's id.
+    pub id: i64,
+    /// The title.
+    pub title: String,
+    /// The whole content, line breaks included. Shown as text, never as HTML.
+    pub content: String,
+    /// How many visitors like the post.
+    pub like_count: i64,
+    /// How many times the post page was viewed.
+    pub view_count: i64,
+    /// Whether the visitor asking wrote the post, which decides whether the
+    /// page offers Edit and Delete. The author's id itself never leaves the
+    /// server.
+    pub is_author: bool,
+}
+
 /// The first [`EXCERPT_CHARS`] characters of `content`, counted as Unicode
 /// scalar values so a multi-byte character is never cut in half, with an
 /// ellipsis when something was cut off.

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::posts::list_posts,
     components::{ErrorAlert, PostList},
+    revalidate::{Revalidator, Tag},
 };
 
 /// Lists posts newest first, one page at a time (`/?before={id}` for older
@@ -17,7 +18,8 @@ pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     // A malformed cursor is treated as no cursor: the first page.
     let before = move || query.read().get("before").and_then(|value| value.parse::<i64>().ok());
-    let page = Resource::new(before, list_posts);
+    let revalidator = Revalidator::expect();
+    let page = Resource::new(move || (before(), revalidator.track(Tag::Posts)), |(before, _)| list_posts(before));
 
     view! {
         <Title text="Latest posts" />

@@ -20,6 +20,8 @@ use std::{
 use leptos::config::LeptosOptions;
 use serde::Deserialize;
 
+use super::cookies::SecretKey;
+
 /// The name of the client's `.js`, `.wasm` and `.css` files under
 /// `site_root/pkg`; `output-name` in Cargo.toml must say the same.
 pub const OUTPUT_NAME: &str = "bulletin";
@@ -44,6 +46,11 @@ pub struct Config {
     pub site_addr: SocketAddr,
     /// The directory holding the built client (`pkg/`) and public assets.
     pub site_root: PathBuf,
+    /// Whether visitors reach the site over https (directly or through a
+    /// TLS-terminating proxy); cookies are then marked `Secure`.
+    pub https: bool,
+    /// Where the key that signs cookies comes from.
+    pub secret: SecretSource,
     /// The database.
     pub database: DatabaseConfig,
     /// The port of cargo-leptos's live-reload socket, set by `cargo leptos
@@ -60,6 +67,16 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// How long a statement waits for another writer's lock before failing.
     pub busy_timeout: Duration,
+}
+
+/// Where the cookie-signing key comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecretSource {
+    /// Given in the environment (`BULLETIN_SECRET_KEY`).
+    Key(SecretKey),
+    /// Read from this file, which is created with a fresh random key on
+    /// first start (readable by its owner only).
+    File(PathBuf),
 }
 
 /// Why the configuration could not be loaded. Each names the file or
@@ -97,6 +114,7 @@ pub enum ConfigError {
 #[serde(default, deny_unknown_fields)]
 struct FileConfig {
     server: ServerSection,
+    security: SecuritySection,
     database: DatabaseSection,
 }
 
@@ -105,6 +123,13 @@ struct FileConfig {
 struct ServerSection {
     site_addr: Option<String>,
     site_root: Option<String>,
+    https: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct SecuritySection {
+    secret_key_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +224,23 @@ impl Config {
             Some(s) => s.base.join(&s.value),
             None => file_dir.join("site"),
         };
+        let https = match pick("BULLETIN_HTTPS", "server.https", parsed.server.https.map(|b| b.to_string())) {
+            Some(s) => match s.value.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                other => return Err(invalid(&s.origin, format!("`{other}` is not true or false"))),
+            },
+            None => false,
+        };
+        let secret = match env("BULLETIN_SECRET_KEY") {
+            Some(value) => SecretSource::Key(
+                SecretKey::from_hex(&value)
+                    .map_err(|message| invalid("environment variable BULLETIN_SECRET_KEY", message))?,
+            ),
+            None => SecretSource::File(
+                file_dir.join(parsed.security.secret_key_file.as_deref().unwrap_or("data/secret.key")),
+            ),
+        };
         let path = match pick("DATABASE_URL", "database.url", parsed.database.url) {
             Some(s) => s.base.join(sqlite_path(&s.value).map_err(|message| invalid(&s.origin, message))?),
             None => file_dir.join("data/bulletin.db"),
@@ -230,6 +272,8 @@ impl Config {
             source: file.map(|(path, _)| cwd.join(path)),
             site_addr,
             site_root,
+            https,
+            secret,
             database: DatabaseConfig { path, max_connections, busy_timeout: Duration::from_millis(busy_timeout_ms) },
             reload_port,
         })
@@ -370,6 +414,31 @@ mod tests {
     fn an_empty_environment_variable_counts_as_unset() {
         let config = load(None, &[("LEPTOS_SITE_ADDR", "")]).unwrap();
         assert_eq!(config.site_addr.port(), 3000);
+    }
+
+    #[test]
+    fn the_secret_key_lives_in_a_file_beside_the_database_unless_the_environment_gives_one() {
+        let config = load(Some(("/opt/bulletin/Leptos.toml", "")), &[]).unwrap();
+        assert_eq!(config.secret, SecretSource::File("/opt/bulletin/data/secret.key".into()));
+
+        let key = "ab".repeat(32);
+        let config = load(None, &[("BULLETIN_SECRET_KEY", &key)]).unwrap();
+        assert_eq!(config.secret, SecretSource::Key(SecretKey::from_hex(&key).unwrap()));
+    }
+
+    #[test]
+    fn a_short_secret_key_is_rejected_without_echoing_it() {
+        let err = load(None, &[("BULLETIN_SECRET_KEY", "abcd")]).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("BULLETIN_SECRET_KEY") && !message.contains("abcd"), "{message}");
+    }
+
+    #[test]
+    fn https_is_off_by_default_and_can_be_switched_on() {
+        assert!(!load(None, &[]).unwrap().https);
+        assert!(load(Some(("Leptos.toml", "[server]\nhttps = true\n")), &[]).unwrap().https);
+        assert!(load(None, &[("BULLETIN_HTTPS", "true")]).unwrap().https);
+        assert!(load(None, &[("BULLETIN_HTTPS", "yes please")]).is_err());
     }
 
     #[test]

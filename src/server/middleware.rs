@@ -23,7 +23,9 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// gets honest statuses from one place.
 pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+    // A redirect was chosen on purpose: a plain form post sent back to its
+    // form (`server::forms`). The browser follows it; the status stays.
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) || response.status().is_redirection() {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -2,12 +2,15 @@
 //! so none of it (sqlx, axum, tokio, config files) reaches the WASM client.
 
 pub mod config;
+pub mod cookies;
 pub mod db;
+pub mod forms;
 pub mod middleware;
 pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod visitor;
 
 pub use config::Config;
 pub use startup::{build_router, build_state};

@@ -12,13 +12,35 @@ use axum::{Router, extract::State, http::StatusCode, middleware, response::IntoR
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 
-use super::{AppState, Config, db, telemetry};
+use super::{AppState, Config, config::SecretSource, cookies::SecretKey, db, telemetry, visitor};
 use crate::app::{App, shell};
 
-/// Opens the database (applying migrations) and assembles the state.
-pub async fn build_state(config: Config) -> Result<AppState, sqlx::Error> {
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The cookie-signing key could not be read or created.
+    #[error("secret key: {0}")]
+    SecretKey(std::io::Error),
+}
+
+/// Opens the database (applying migrations), loads or creates the
+/// cookie-signing key, and assembles the state.
+pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
+    let cookie_key = match &config.secret {
+        SecretSource::Key(key) => key.clone(),
+        SecretSource::File(path) => SecretKey::load_or_create(path).map_err(StartupError::SecretKey)?,
+    };
     let db = db::connect(&config.database).await?;
-    Ok(AppState { leptos_options: config.leptos_options(), config: Arc::new(config), db })
+    Ok(AppState {
+        leptos_options: config.leptos_options(),
+        config: Arc::new(config),
+        db,
+        cookie_key,
+        drafts: Arc::default(),
+    })
 }
 
 /// The whole application: pages, server functions, static files, the 404
@@ -34,6 +56,7 @@ pub fn build_router(state: AppState) -> Router {
         // Files under site_root (the client's pkg/, favicon), else the 404 page.
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(super::middleware::server_fn_error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), visitor::identify))
         .layer(middleware::from_fn(telemetry::log_request))
         .with_state(state)
 }

@@ -8,7 +8,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 
-use super::Config;
+use super::{Config, cookies::SecretKey, forms::DraftStore};
 
 /// Everything a request handler may need.
 #[derive(Clone, Debug)]
@@ -19,6 +19,10 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The database connection pool.
     pub db: SqlitePool,
+    /// Signs and checks the visitor cookie.
+    pub cookie_key: SecretKey,
+    /// Rejected plain-form posts waiting for their form page.
+    pub drafts: Arc<DraftStore>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,6 +2,10 @@
 //! port, each test on a fresh SQLite file in its own temporary directory.
 
 mod foundation;
+mod posts;
+mod visitors;
+
+use std::{collections::BTreeMap, sync::Mutex};
 
 use axum::{
     Router,
@@ -35,11 +39,17 @@ pub struct TestResponse {
 impl TestApp {
     /// A fresh application on a new, empty database (migrations applied).
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(&[]).await
+    }
+
+    /// A fresh application with extra environment variables for its
+    /// configuration.
+    pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
         let root = dir.path().to_path_buf();
         let config = Config::from_parts(None, &root, |name| match name {
             "DATABASE_URL" => Some("sqlite://data/test.db".to_owned()),
-            _ => None,
+            _ => vars.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned()),
         })
         .expect("test configuration");
         let state = build_state(config).await.expect("state");
@@ -73,6 +83,26 @@ impl TestApp {
         .await
     }
 
+    /// A new browser: its own cookie jar, so its own visitor id once the
+    /// first response sets it.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser { app: self, cookies: Mutex::default() }
+    }
+
+    /// How many posts the database holds.
+    pub async fn post_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM posts").fetch_one(&self.state.db).await.expect("count posts")
+    }
+
+    /// A post's title and content as stored, or `None` if it is gone.
+    pub async fn stored_post(&self, id: i64) -> Option<(String, String)> {
+        sqlx::query_as("SELECT title, content FROM posts WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.state.db)
+            .await
+            .expect("read post")
+    }
+
     /// Inserts a post directly, returning its id.
     pub async fn insert_post(&self, title: &str, content: &str) -> i64 {
         sqlx::query_scalar("INSERT INTO posts (title, content, author_id) VALUES (?1, ?2, 'tester') RETURNING id")
@@ -82,4 +112,101 @@ impl TestApp {
             .await
             .expect("insert post")
     }
+}
+
+/// Encodes form fields as a browser does (`application/x-www-form-urlencoded`).
+pub fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).expect("encodable fields")
+}
+
+/// One browser: requests carry the cookies earlier responses set, as a real
+/// browser's would.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: Mutex<BTreeMap<String, String>>,
+}
+
+impl Browser<'_> {
+    /// Sends `request` with this browser's cookies and keeps the cookies the
+    /// response sets (dropping those it expires).
+    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
+        let jar = self.cookies.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        if !jar.is_empty() {
+            request.headers_mut().insert(header::COOKIE, jar.parse().unwrap());
+        }
+        let response = self.app.send(request).await;
+        let mut cookies = self.cookies.lock().unwrap();
+        for set in response.headers.get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
+            if set.contains("Max-Age=0") {
+                cookies.remove(name);
+            } else {
+                cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        response
+    }
+
+    /// Navigates to a page.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap()).await
+    }
+
+    /// Calls a server function as the hydrated client does (wants JSON).
+    pub async fn call(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(form(fields)))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Submits a form as a browser without JavaScript does (wants a page),
+    /// claiming to come from a page on another site, which must not matter.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+                .header(header::REFERER, "https://elsewhere.example/phish")
+                .body(Body::from(form(fields)))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Publishes a post through the server function and returns its id.
+    pub async fn publish(&self, title: &str, content: &str) -> i64 {
+        let key = uuid_like();
+        let res = self.call("/api/create_post", &[("title", title), ("content", content), ("submission", &key)]).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        serde_json::from_str(&res.body).expect("an id")
+    }
+
+    /// Sets a cookie in this browser, as a script or a forger could.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.lock().unwrap().insert(name.to_owned(), value.to_owned());
+    }
+
+    /// The value of one of this browser's cookies.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    /// This browser's visitor id, from its signed cookie (the part before the
+    /// signature).
+    pub fn visitor_id(&self) -> Option<String> {
+        self.cookie("bulletin_visitor").and_then(|signed| signed.split_once('.').map(|(id, _)| id.to_owned()))
+    }
+}
+
+/// A fresh submission key, shaped as the pages make them.
+pub fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("test-key-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }

@@ -3,9 +3,9 @@
 use sqlx::{FromRow, SqlitePool};
 
 use crate::{
-    domain::{PostPage, PostSummary, excerpt, post::PAGE_SIZE},
+    domain::{PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, excerpt, post::PAGE_SIZE},
     error::AppError,
-    server::db_error,
+    server::{db_error, visitor::Visitor},
 };
 
 /// A row of the list query. Server-only: it never crosses the wire.
@@ -45,4 +45,113 @@ pub async fn list_page(db: &SqlitePool, before: Option<i64>) -> Result<PostPage,
         })
         .collect();
     Ok(PostPage { posts, next_before })
+}
+
+/// A row of the single-post query. Server-only: `author_id` never crosses
+/// the wire; the page gets only whether the visitor is the author.
+#[derive(FromRow)]
+struct DetailRow {
+    id: i64,
+    title: String,
+    content: String,
+    like_count: i64,
+    view_count: i64,
+    author_id: String,
+}
+
+/// The post `id` as `visitor` sees it, or `NotFound`.
+pub async fn get(db: &SqlitePool, visitor: &Visitor, id: i64) -> Result<PostDetail, AppError> {
+    let row: DetailRow =
+        sqlx::query_as("SELECT id, title, content, like_count, view_count, author_id FROM posts WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(db)
+            .await
+            .map_err(db_error)?
+            .ok_or(AppError::NotFound)?;
+    Ok(PostDetail {
+        is_author: row.author_id == visitor.id(),
+        id: row.id,
+        title: row.title,
+        content: row.content,
+        like_count: row.like_count,
+        view_count: row.view_count,
+    })
+}
+
+/// Publishes `input` as a post by `author` and returns its id.
+///
+/// Idempotent per submission: a second call with the same `key` from the
+/// same author writes nothing and returns the first post's id, so a double
+/// click or a retried request publishes one post.
+pub async fn create(
+    db: &SqlitePool,
+    author: &Visitor,
+    key: &SubmissionKey,
+    input: &PostInput,
+) -> Result<i64, AppError> {
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO posts (title, content, author_id, submission_key) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
+    )
+    .bind(input.title.as_str())
+    .bind(input.content.as_str())
+    .bind(author.id())
+    .bind(key.as_str())
+    .fetch_optional(db)
+    .await
+    .map_err(db_error)?;
+    if let Some(id) = inserted {
+        return Ok(id);
+    }
+    sqlx::query_scalar("SELECT id FROM posts WHERE author_id = ?1 AND submission_key = ?2")
+        .bind(author.id())
+        .bind(key.as_str())
+        .fetch_optional(db)
+        .await
+        .map_err(db_error)?
+        // The first post was deleted between the two statements; the key is
+        // free again, but this attempt lost the race. Ask for a retry.
+        .ok_or(AppError::Unavailable)
+}
+
+/// Replaces the title and content of post `id`, if `editor` wrote it.
+pub async fn update(db: &SqlitePool, editor: &Visitor, id: i64, input: &PostInput) -> Result<(), AppError> {
+    // The author check and the write are one statement, so a post cannot
+    // change hands between them.
+    let result = sqlx::query(
+        "UPDATE posts SET title = ?1, content = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+         WHERE id = ?3 AND author_id = ?4",
+    )
+    .bind(input.title.as_str())
+    .bind(input.content.as_str())
+    .bind(id)
+    .bind(editor.id())
+    .execute(db)
+    .await;
+    guarded_write(db, id, result).await
+}
+
+/// Deletes post `id`, if `editor` wrote it.
+pub async fn delete(db: &SqlitePool, editor: &Visitor, id: i64) -> Result<(), AppError> {
+    let result =
+        sqlx::query("DELETE FROM posts WHERE id = ?1 AND author_id = ?2").bind(id).bind(editor.id()).execute(db).await;
+    guarded_write(db, id, result).await
+}
+
+/// The outcome of a write to post `id` guarded by authorship: done when it
+/// touched the row; otherwise the post is gone (404) or belongs to someone
+/// else (403).
+async fn guarded_write(
+    db: &SqlitePool,
+    id: i64,
+    result: Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
+) -> Result<(), AppError> {
+    if result.map_err(db_error)?.rows_affected() == 1 {
+        return Ok(());
+    }
+    Err(match sqlx::query_scalar::<_, i64>("SELECT 1 FROM posts WHERE id = ?1").bind(id).fetch_optional(db).await {
+        Ok(Some(_)) => AppError::Forbidden,
+        Ok(None) => AppError::NotFound,
+        Err(err) => db_error(err),
+    })
 }

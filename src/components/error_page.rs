@@ -1,0 +1,35 @@
+//! A page-sized error, with the status to match.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{components::ErrorAlert, error::AppError, pages::NotFound};
+
+/// Shows `error` as the whole page: the 404 page for `NotFound`, else a
+/// heading and the error's message. Rendered on the server, the response
+/// carries the error's status.
+#[component]
+pub fn ErrorPage(error: AppError) -> impl IntoView {
+    if error == AppError::NotFound {
+        return view! { <NotFound /> }.into_any();
+    }
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(error.status_code()))
+    {
+        response.set_status(status);
+    }
+    let heading = match error {
+        AppError::Forbidden => "Not allowed",
+        _ => "Something went wrong",
+    };
+    view! {
+        <Title text=heading />
+        <h1>{heading}</h1>
+        <ErrorAlert error />
+        <p>
+            <a href="/">"Back to the latest posts"</a>
+        </p>
+    }
+    .into_any()
+}

@@ -1,0 +1,37 @@
+//! The addresses of the pages, built in one place so links, redirects and
+//! the route table cannot drift apart.
+
+/// The list of posts.
+pub const HOME: &str = "/";
+
+/// The form that publishes a new post.
+pub const NEW_POST: &str = "/posts/new";
+
+/// A post's page.
+pub fn post(id: i64) -> String {
+    format!("/posts/{id}")
+}
+
+/// The form that edits a post.
+pub fn edit_post(id: i64) -> String {
+    format!("/posts/{id}/edit")
+}
+
+/// A post id as it appears in a path: a positive whole number. Anything else
+/// (`abc`, `-1`, `01x`) names no post.
+pub fn parse_post_id(segment: &str) -> Option<i64> {
+    segment.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_positive_whole_numbers_are_post_ids() {
+        assert_eq!(parse_post_id("42"), Some(42));
+        for segment in ["0", "-1", "abc", "4.2", "", "99999999999999999999"] {
+            assert_eq!(parse_post_id(segment), None, "{segment:?}");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Anonymous visitors: who is asking, without accounts.
+//!
+//! The first response to a browser sets a random visitor id in a signed
+//! cookie; later requests carry it back. A post records its author's id, and
+//! only that id may change the post. The signature makes the id
+//! unforgeable: a client can throw its cookie away, never pick someone
+//! else's.
+
+use std::time::Duration;
+
+use axum::{
+    extract::{Request, State},
+    http::header,
+    middleware::Next,
+    response::Response,
+};
+
+use super::{
+    AppState,
+    cookies::{self, SetCookie},
+};
+
+/// The cookie holding the signed visitor id.
+pub const VISITOR_COOKIE: &str = "bulletin_visitor";
+
+/// What the signature of a visitor cookie is made for.
+const PURPOSE: &str = "visitor";
+
+/// How long a browser keeps its visitor id: a year, renewed by nothing.
+const VISITOR_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// The anonymous id of the visitor making a request. The middleware puts it
+/// in every request's extensions; server functions and pages read it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visitor(String);
+
+impl Visitor {
+    /// A new random id.
+    fn fresh() -> Self {
+        Visitor(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    /// The id, as stored in `posts.author_id`.
+    pub fn id(&self) -> &str {
+        &self.0
+    }
+
+    /// A visitor with a given id, for tests and tools that act for one.
+    pub fn from_id(id: impl Into<String>) -> Self {
+        Visitor(id.into())
+    }
+}
+
+/// Identifies the visitor of every request: from a validly signed cookie,
+/// or, when there is none (or it was tampered with), as a new visitor whose
+/// cookie the response sets.
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let known = cookies::get(request.headers(), VISITOR_COOKIE)
+        .and_then(|signed| state.cookie_key.verify(PURPOSE, signed))
+        .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|id| Visitor(id.to_owned()));
+    let (visitor, is_new) = match known {
+        Some(visitor) => (visitor, false),
+        None => (Visitor::fresh(), true),
+    };
+    request.extensions_mut().insert(visitor.clone());
+
+    let mut response = next.run(request).await;
+    if is_new {
+        let signed = state.cookie_key.sign(PURPOSE, visitor.id());
+        let cookie =
+            SetCookie { name: VISITOR_COOKIE, value: &signed, max_age: VISITOR_MAX_AGE, secure: state.config.https };
+        response.headers_mut().append(header::SET_COOKIE, cookie.header());
+    }
+    response
+}

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,9 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const root = resolve(__dirname, '..');
 // Set once in the main process; workers inherit it through the environment.
 process.env.E2E_DB_DIR ??= mkdtempSync(join(tmpdir(), 'bulletin-e2e-'));
+// A fresh cookie-signing key per run, so the server writes no key file into
+// the working tree.
+process.env.E2E_SECRET_KEY ??= randomBytes(32).toString('hex');
 
 export default defineConfig({
   testDir: './tests',
@@ -56,6 +60,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: join(root, 'target/site'),
       DATABASE_URL: `sqlite://${join(process.env.E2E_DB_DIR, 'e2e.db')}`,
+      BULLETIN_SECRET_KEY: process.env.E2E_SECRET_KEY,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
   },

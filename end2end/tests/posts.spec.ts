@@ -1,0 +1,275 @@
+import type { Page, TestInfo } from '@playwright/test';
+import { test, expect, jsEnabled, hydrated } from './fixtures';
+
+// Publishing, editing and deleting posts, run in both projects: with
+// JavaScript the forms submit with fetch and the app navigates on the
+// client; without it the browser posts the same forms and follows 303s.
+
+/// A title no other test (or project, or run) uses.
+function uniqueTitle(testInfo: TestInfo, what: string): string {
+  return `${what} ${testInfo.project.name} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+/// Opens a page and, with JavaScript, waits for hydration.
+async function open(page: Page, path: string, testInfo: TestInfo): Promise<void> {
+  await page.goto(path);
+  if (jsEnabled(testInfo)) {
+    await hydrated(page);
+  }
+}
+
+/// Marks the current document. A full page load replaces the document and
+/// loses the mark; client-side navigation keeps it.
+async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
+  });
+}
+
+async function documentIsTheMarkedOne(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { bulletinMark?: boolean }).bulletinMark === true);
+}
+
+/// Fills and submits the new-post form; returns the new post's path.
+async function publish(page: Page, title: string, content: string): Promise<string> {
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Content').fill(content);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page).toHaveURL(/\/posts\/\d+$/);
+  return new URL(page.url()).pathname;
+}
+
+test('publishing shows the post with its flash, and the list shows it', async ({ page }, testInfo) => {
+  const title = uniqueTitle(testInfo, 'Published');
+  await open(page, '/', testInfo);
+  const js = jsEnabled(testInfo);
+  if (js) await markDocument(page);
+
+  await page.getByRole('link', { name: 'New post' }).click();
+  await expect(page).toHaveURL('/posts/new');
+  await expect(page.getByRole('heading', { level: 1, name: 'New post' })).toBeVisible();
+  const path = await publish(page, title, 'First line\nSecond line <b>not bold</b>');
+
+  await expect(page.getByRole('status')).toHaveText('Post published');
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  const content = page.locator('.post-content');
+  await expect(content).toHaveText('First line\nSecond line <b>not bold</b>');
+  await expect(content.locator('b')).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Edit' })).toHaveAttribute('href', `${path}/edit`);
+  await expect(page.getByRole('button', { name: 'Delete' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'bulletin' }).click();
+  await expect(page).toHaveURL('/');
+  await expect(page.getByRole('link', { name: title })).toHaveAttribute('href', path);
+  await expect(page.getByRole('status')).toHaveText('', { timeout: 2_000 });
+  if (js) {
+    expect(await documentIsTheMarkedOne(page), 'no full page load from the form to the list').toBe(true);
+  }
+});
+
+test('the flash is shown once: a reload does not bring it back', async ({ page }, testInfo) => {
+  await open(page, '/posts/new', testInfo);
+  const path = await publish(page, uniqueTitle(testInfo, 'Flash once'), 'text');
+  await expect(page.getByRole('status')).toHaveText('Post published');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe(path);
+  await expect(page.getByRole('status')).toHaveText('');
+});
+
+test('every validation message appears next to its field and typed values survive', async ({ page }, testInfo) => {
+  await open(page, '/posts/new', testInfo);
+  const title = page.getByLabel('Title');
+  const content = page.getByLabel('Content');
+  const publishButton = page.getByRole('button', { name: 'Publish' });
+
+  // Both fields empty (spaces only count as empty).
+  await title.fill('   ');
+  await content.fill('');
+  await publishButton.click();
+  await expect(page.locator('#post-title-error')).toHaveText('Title is required');
+  await expect(page.locator('#post-content-error')).toHaveText('Content is required');
+  await expect(page).toHaveURL('/posts/new');
+  await expect(page.getByLabel('Title')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Title')).toHaveAttribute('aria-describedby', 'post-title-error');
+  await expect(page.getByLabel('Content')).toHaveAttribute('aria-describedby', 'post-content-error');
+
+  // A title one character too long; the typed content is kept.
+  const longTitle = 'T'.repeat(121);
+  await page.getByLabel('Title').fill(longTitle);
+  await page.getByLabel('Content').fill('Typed content\nkept');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.locator('#post-title-error')).toHaveText('Title must be at most 120 characters');
+  await expect(page.locator('#post-content-error')).toHaveCount(0);
+  await expect(page.getByLabel('Content')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Title')).toHaveValue(longTitle);
+  await expect(page.getByLabel('Content')).toHaveValue('Typed content\nkept');
+
+  // Content one character too long; the typed title is kept.
+  const keptTitle = uniqueTitle(testInfo, 'Too long');
+  const longContent = 'c'.repeat(10_001);
+  await page.getByLabel('Title').fill(keptTitle);
+  await page.getByLabel('Content').fill(longContent);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.locator('#post-content-error')).toHaveText('Content must be at most 10000 characters');
+  await expect(page.locator('#post-title-error')).toHaveCount(0);
+  await expect(page.getByLabel('Title')).toHaveValue(keptTitle);
+  await expect(page.getByLabel('Content')).toHaveValue(longContent);
+
+  // Nothing was published.
+  await open(page, '/', testInfo);
+  await expect(page.getByRole('link', { name: keptTitle })).toHaveCount(0);
+});
+
+test('the author edits a post, then deletes it from the edit form', async ({ page, consoleWatch }, testInfo) => {
+  await open(page, '/posts/new', testInfo);
+  const original = uniqueTitle(testInfo, 'Before edit');
+  const path = await publish(page, original, 'Original content');
+  const js = jsEnabled(testInfo);
+  if (js) await markDocument(page);
+
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await expect(page).toHaveURL(`${path}/edit`);
+  await expect(page.getByLabel('Title')).toHaveValue(original);
+  await expect(page.getByLabel('Content')).toHaveValue('Original content');
+
+  // A rejected save keeps what was typed.
+  await page.getByLabel('Title').fill('');
+  await page.getByLabel('Content').fill('Edited content');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('#post-title-error')).toHaveText('Title is required');
+  await expect(page.getByLabel('Content')).toHaveValue('Edited content');
+
+  const edited = uniqueTitle(testInfo, 'After edit');
+  await page.getByLabel('Title').fill(edited);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page).toHaveURL(path);
+  await expect(page.getByRole('status')).toHaveText('Post updated');
+  await expect(page.getByRole('heading', { level: 1, name: edited })).toBeVisible();
+  await expect(page.locator('.post-content')).toHaveText('Edited content');
+
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await expect(page).toHaveURL(`${path}/edit`);
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL('/');
+  await expect(page.getByRole('status')).toHaveText('Post deleted');
+  await expect(page.getByRole('link', { name: edited })).toHaveCount(0);
+  if (js) {
+    expect(await documentIsTheMarkedOne(page), 'no full page load while editing and deleting').toBe(true);
+  }
+
+  // The browser reports the 404 of the deleted post's page; that one is expected.
+  consoleWatch.allow(/Failed to load resource: the server responded with a status of 404/);
+  const gone = await page.goto(path);
+  expect(gone?.status()).toBe(404);
+});
+
+test('the author deletes a post from its page', async ({ page }, testInfo) => {
+  await open(page, '/posts/new', testInfo);
+  const title = uniqueTitle(testInfo, 'Delete from page');
+  await publish(page, title, 'Short-lived');
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL('/');
+  await expect(page.getByRole('status')).toHaveText('Post deleted');
+  await expect(page.getByRole('link', { name: title })).toHaveCount(0);
+});
+
+test('another visitor sees no Edit or Delete and cannot open the edit form', async ({ page, browser, baseURL }, testInfo) => {
+  await open(page, '/posts/new', testInfo);
+  const path = await publish(page, uniqueTitle(testInfo, 'Not yours'), 'Look, do not touch');
+
+  const stranger = await browser.newContext({
+    baseURL,
+    javaScriptEnabled: jsEnabled(testInfo),
+  });
+  const theirs = await stranger.newPage();
+  await theirs.goto(path);
+  await expect(theirs.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(theirs.getByRole('link', { name: 'Edit' })).toHaveCount(0);
+  await expect(theirs.getByRole('button', { name: 'Delete' })).toHaveCount(0);
+  const edit = await theirs.goto(`${path}/edit`);
+  expect(edit?.status()).toBe(403);
+  await expect(theirs.getByRole('heading', { level: 1, name: 'Not allowed' })).toBeVisible();
+  await expect(theirs.getByLabel('Title')).toHaveCount(0);
+  await stranger.close();
+});
+
+test.describe('with JavaScript', () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, 'pending state and fetch submissions need JS');
+
+  test('while publishing, the button is disabled and says so, and the form is busy', async ({ page }, testInfo) => {
+    await open(page, '/posts/new', testInfo);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/create_post', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const title = uniqueTitle(testInfo, 'Pending');
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Content').fill('Slow network');
+    await page.getByRole('button', { name: 'Publish' }).click();
+
+    const pendingButton = page.getByRole('button', { name: 'Publishing…' });
+    await expect(pendingButton).toBeDisabled();
+    await expect(page.locator('form.post-form')).toHaveAttribute('aria-busy', 'true');
+    release();
+    await expect(page).toHaveURL(/\/posts\/\d+$/);
+    await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  });
+
+  test('a double click publishes one post', async ({ page }, testInfo) => {
+    await open(page, '/posts/new', testInfo);
+    const title = uniqueTitle(testInfo, 'Double click');
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Content').fill('Once');
+    await page.getByRole('button', { name: 'Publish' }).dblclick();
+    await expect(page).toHaveURL(/\/posts\/\d+$/);
+    await page.getByRole('link', { name: 'bulletin' }).click();
+    await expect(page.getByRole('link', { name: title })).toHaveCount(1);
+  });
+
+  test('saving shows "Saving…" and deleting shows "Deleting…"', async ({ page }, testInfo) => {
+    await open(page, '/posts/new', testInfo);
+    const path = await publish(page, uniqueTitle(testInfo, 'Pending edits'), 'text');
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect(page.getByLabel('Title')).toBeVisible();
+
+    for (const [endpoint, button, pending] of [
+      ['update_post', 'Save', 'Saving…'],
+      ['delete_post', 'Delete', 'Deleting…'],
+    ]) {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route(`**/api/${endpoint}`, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.getByRole('button', { name: button }).click();
+      await expect(page.getByRole('button', { name: pending })).toBeDisabled();
+      await expect(page.locator('form.post-form')).toHaveAttribute('aria-busy', 'true');
+      release();
+      if (endpoint === 'update_post') {
+        await expect(page).toHaveURL(path);
+        await page.getByRole('link', { name: 'Edit' }).click();
+        await expect(page.getByLabel('Title')).toBeVisible();
+      } else {
+        await expect(page).toHaveURL('/');
+      }
+    }
+  });
+
+  test('a failed save shows an alert and keeps the typed values', async ({ page, consoleWatch }, testInfo) => {
+    // The browser reports the request the test cuts off; that one is expected.
+    consoleWatch.allow(/ERR_INTERNET_DISCONNECTED/);
+    await open(page, '/posts/new', testInfo);
+    await publish(page, uniqueTitle(testInfo, 'Flaky network'), 'text');
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Content').fill('Typed while offline');
+    await page.route('**/api/update_post', (route) => route.abort('internetdisconnected'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('alert')).toContainText('Could not reach the server');
+    await expect(page.getByLabel('Content')).toHaveValue('Typed while offline');
+    await expect(page.getByRole('button', { name: 'Save' })).toBeEnabled();
+  });
+});

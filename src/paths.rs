@@ -23,9 +23,27 @@ pub fn parse_post_id(segment: &str) -> Option<i64> {
     segment.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
+/// `raw` if it is a path on this site (`/posts/1?x=y`), to return to after a
+/// plain form post; `None` for anything that could lead elsewhere
+/// (`https://evil.example`, `//evil.example`, `/\\evil.example`) or is not a
+/// plain path.
+pub fn local_path(raw: &str) -> Option<&str> {
+    let plain = raw.len() <= 2048 && !raw.chars().any(|c| c.is_control() || c == '\\');
+    (plain && raw.starts_with('/') && !raw.starts_with("//")).then_some(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_returned_to() {
+        assert_eq!(local_path("/posts/1?before=3"), Some("/posts/1?before=3"));
+        assert_eq!(local_path("/"), Some("/"));
+        for raw in ["https://evil.example/", "//evil.example", "/\\evil.example", "evil", "", "/a\nb", "javascript:x"] {
+            assert_eq!(local_path(raw), None, "{raw:?}");
+        }
+    }
 
     #[test]
     fn only_positive_whole_numbers_are_post_ids() {

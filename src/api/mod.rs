@@ -8,6 +8,7 @@
 //! (`server::middleware::server_fn_error_status`).
 
 pub mod posts;
+pub mod preferences;
 
 /// The application state, which `build_router` provides to every server
 /// function through context.

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    domain::{PostDetail, PostPage},
+    domain::{LikeState, PostDetail, PostPage},
     error::AppError,
 };
 
@@ -63,7 +63,7 @@ pub async fn create_post(
     caller.answer(
         &state,
         result,
-        |id| (paths::post(*id), Flash::Published),
+        |id| (paths::post(*id), Some(Flash::Published)),
         paths::NEW_POST,
         |error| PostDraft::rejected(title, content, error),
     )
@@ -95,7 +95,7 @@ pub async fn update_post(
     caller.answer(
         &state,
         result,
-        |()| (paths::post(id), Flash::Updated),
+        |()| (paths::post(id), Some(Flash::Updated)),
         &paths::edit_post(id),
         |error| PostDraft::rejected(title, content, error),
     )
@@ -130,8 +130,49 @@ pub async fn delete_post(
     caller.answer(
         &state,
         result,
-        |()| (paths::HOME.to_owned(), Flash::Deleted),
+        |()| (paths::HOME.to_owned(), Some(Flash::Deleted)),
         &back_to,
         |error| PostDraft::rejected(title.unwrap_or_default(), content.unwrap_or_default(), error),
     )
+}
+
+/// Makes the calling visitor like a post or not. Takes the state wanted,
+/// not a toggle, so repeating a request (or overlapping ones) cannot flip it
+/// the wrong way; returns the state and the new count.
+#[server(endpoint = "set_like")]
+pub async fn set_like(
+    /// The post's id.
+    id: i64,
+    /// True to like the post, false to take the like back.
+    liked: bool,
+) -> Result<LikeState, AppError> {
+    use crate::{
+        domain::PostDraft,
+        paths,
+        server::{forms::Caller, services::posts},
+    };
+
+    let state = super::state()?;
+    let caller = Caller::current()?;
+    let result = async { posts::set_like(&state.db, &caller.visitor()?, id, liked).await }.await;
+    caller.answer(
+        &state,
+        result,
+        |_| (paths::post(id), None),
+        &paths::post(id),
+        |error| PostDraft::rejected(String::new(), String::new(), error),
+    )
+}
+
+/// Counts one view of a post and returns the new count. The post page calls
+/// it from an effect, so only pages that run in a browser count.
+#[server(endpoint = "record_view")]
+pub async fn record_view(
+    /// The post's id.
+    id: i64,
+) -> Result<i64, AppError> {
+    use crate::server::services::posts;
+
+    let state = super::state()?;
+    posts::record_view(&state.db, id).await
 }

@@ -9,5 +9,5 @@ pub mod post;
 pub mod validation;
 
 pub use form::{Flash, PostDraft, SubmissionKey};
-pub use post::{PostDetail, PostPage, PostSummary, excerpt};
+pub use post::{LikeState, PostDetail, PostPage, PostSummary, Theme, excerpt};
 pub use validation::{PostContent, PostFieldErrors, PostInput, PostTitle};

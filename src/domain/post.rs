@@ -45,10 +45,59 @@ pub struct PostDetail {
     pub like_count: i64,
     /// How many times the post page was viewed.
     pub view_count: i64,
+    /// Whether the visitor asking likes the post.
+    pub liked: bool,
     /// Whether the visitor asking wrote the post, which decides whether the
     /// page offers Edit and Delete. The author's id itself never leaves the
     /// server.
     pub is_author: bool,
+}
+
+/// Whether a visitor likes a post, and how many visitors do, right after a
+/// like or unlike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikeState {
+    /// Whether the visitor who asked likes the post now.
+    pub liked: bool,
+    /// How many visitors like the post now.
+    pub like_count: i64,
+}
+
+/// The look a visitor chose; without a choice the browser's follows the
+/// system's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Theme {
+    /// Dark text on a light background.
+    Light,
+    /// Light text on a dark background.
+    Dark,
+}
+
+impl Theme {
+    /// The value of the `theme` cookie and of `data-theme` on `<html>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The theme a cookie or form value names; `None` for anything else.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+
+    /// The other theme, which the header's button offers.
+    pub fn other(self) -> Self {
+        match self {
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Light,
+        }
+    }
 }
 
 /// The first [`EXCERPT_CHARS`] characters of `content`, counted as Unicode
@@ -64,6 +113,16 @@ pub fn excerpt(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_theme_round_trips_through_its_name_and_nothing_else_is_a_theme() {
+        for theme in [Theme::Light, Theme::Dark] {
+            assert_eq!(Theme::parse(theme.as_str()), Some(theme));
+            assert_eq!(theme.other().other(), theme);
+        }
+        assert_eq!(Theme::parse("system"), None);
+        assert_eq!(Theme::parse("dark\"><script>"), None);
+    }
 
     #[test]
     fn a_short_content_is_its_own_excerpt() {

@@ -83,14 +83,14 @@ impl Caller {
     }
 
     /// Answers a write. For the hydrated client the result goes back as it
-    /// is. For a plain form: on success a 303 to `success.0` with the flash
-    /// `success.1`; on failure a 303 back to `form_page`, which shows the
-    /// draft that `draft` makes from the error.
+    /// is. For a plain form: on success a 303 to `success.0`, with the flash
+    /// `success.1` if any; on failure a 303 back to `form_page`, which shows
+    /// the draft that `draft` makes from the error.
     pub fn answer<T>(
         &self,
         state: &AppState,
         result: Result<T, AppError>,
-        success: impl FnOnce(&T) -> (String, Flash),
+        success: impl FnOnce(&T) -> (String, Option<Flash>),
         form_page: &str,
         draft: impl FnOnce(&AppError) -> PostDraft,
     ) -> Result<T, AppError> {
@@ -101,7 +101,9 @@ impl Caller {
             Ok(value) => {
                 let (location, flash) = success(value);
                 self.see_other(&location);
-                self.set_cookie(state, FLASH_COOKIE, flash.code(), FLASH_MAX_AGE);
+                if let Some(flash) = flash {
+                    self.set_cookie(state, FLASH_COOKIE, flash.code(), FLASH_MAX_AGE);
+                }
             }
             Err(error) => match self.visitor() {
                 Ok(visitor) => {
@@ -118,8 +120,8 @@ impl Caller {
     /// The flash a redirect left for this page, if any, clearing its cookie
     /// so it shows once.
     pub fn take_flash(&self, state: &AppState) -> Option<Flash> {
-        let code = cookies::get(&self.parts.headers, FLASH_COOKIE)?;
-        self.response.append_header(header::SET_COOKIE, SetCookie::removal(FLASH_COOKIE, state.config.https));
+        let code = self.cookie(FLASH_COOKIE)?;
+        self.remove_cookie(state, FLASH_COOKIE);
         Flash::from_code(code)
     }
 
@@ -127,10 +129,10 @@ impl Caller {
     /// any, clearing its cookie. A draft is only ever given back to the
     /// visitor who typed it.
     pub fn take_draft(&self, state: &AppState, page: &str) -> Option<PostDraft> {
-        let token = cookies::get(&self.parts.headers, DRAFT_COOKIE)?;
+        let token = self.cookie(DRAFT_COOKIE)?;
         let visitor = self.visitor().ok()?;
         let draft = state.drafts.take(token, &visitor, page)?;
-        self.response.append_header(header::SET_COOKIE, SetCookie::removal(DRAFT_COOKIE, state.config.https));
+        self.remove_cookie(state, DRAFT_COOKIE);
         Some(draft)
     }
 
@@ -142,9 +144,20 @@ impl Caller {
         }
     }
 
-    fn set_cookie(&self, state: &AppState, name: &str, value: &str, max_age: Duration) {
+    /// Sets cookie `name` on the response, with the app's cookie policy.
+    pub fn set_cookie(&self, state: &AppState, name: &str, value: &str, max_age: Duration) {
         let cookie = SetCookie { name, value, max_age, secure: state.config.https };
         self.response.append_header(header::SET_COOKIE, cookie.header());
+    }
+
+    /// Makes the browser forget cookie `name`.
+    pub fn remove_cookie(&self, state: &AppState, name: &str) {
+        self.response.append_header(header::SET_COOKIE, SetCookie::removal(name, state.config.https));
+    }
+
+    /// The value of cookie `name` in the request.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        cookies::get(&self.parts.headers, name)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod theme;
 pub mod visitor;
 
 pub use config::Config;

@@ -2,6 +2,7 @@
 //! port, each test on a fresh SQLite file in its own temporary directory.
 
 mod foundation;
+mod interactions;
 mod posts;
 mod visitors;
 

@@ -3,7 +3,7 @@
 use sqlx::{FromRow, SqlitePool};
 
 use crate::{
-    domain::{PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, excerpt, post::PAGE_SIZE},
+    domain::{LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, excerpt, post::PAGE_SIZE},
     error::AppError,
     server::{db_error, visitor::Visitor},
 };
@@ -57,19 +57,25 @@ struct DetailRow {
     like_count: i64,
     view_count: i64,
     author_id: String,
+    liked: bool,
 }
 
 /// The post `id` as `visitor` sees it, or `NotFound`.
 pub async fn get(db: &SqlitePool, visitor: &Visitor, id: i64) -> Result<PostDetail, AppError> {
-    let row: DetailRow =
-        sqlx::query_as("SELECT id, title, content, like_count, view_count, author_id FROM posts WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(db)
-            .await
-            .map_err(db_error)?
-            .ok_or(AppError::NotFound)?;
+    let row: DetailRow = sqlx::query_as(
+        "SELECT id, title, content, like_count, view_count, author_id, \
+         EXISTS (SELECT 1 FROM post_likes WHERE post_id = posts.id AND visitor_id = ?2) AS liked \
+         FROM posts WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(visitor.id())
+    .fetch_optional(db)
+    .await
+    .map_err(db_error)?
+    .ok_or(AppError::NotFound)?;
     Ok(PostDetail {
         is_author: row.author_id == visitor.id(),
+        liked: row.liked,
         id: row.id,
         title: row.title,
         content: row.content,
@@ -154,4 +160,39 @@ async fn guarded_write(
         Ok(None) => AppError::NotFound,
         Err(err) => db_error(err),
     })
+}
+
+/// Makes `visitor` like post `id` (`liked`) or not, and returns the result.
+///
+/// Idempotent: asking for the state the visitor is already in changes
+/// nothing. The count follows the `post_likes` rows through triggers in the
+/// same statement, so N visitors liking at once count exactly N.
+pub async fn set_like(db: &SqlitePool, visitor: &Visitor, id: i64, liked: bool) -> Result<LikeState, AppError> {
+    let mut tx = db.begin().await.map_err(db_error)?;
+    let change = if liked {
+        // Only for a post that exists; a second like is no conflict, no change.
+        "INSERT INTO post_likes (post_id, visitor_id) SELECT id, ?2 FROM posts WHERE id = ?1 \
+         ON CONFLICT (post_id, visitor_id) DO NOTHING"
+    } else {
+        "DELETE FROM post_likes WHERE post_id = ?1 AND visitor_id = ?2"
+    };
+    sqlx::query(change).bind(id).bind(visitor.id()).execute(&mut *tx).await.map_err(db_error)?;
+    let like_count: i64 = sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(LikeState { liked, like_count })
+}
+
+/// Counts one view of post `id` and returns the new count.
+pub async fn record_view(db: &SqlitePool, id: i64) -> Result<i64, AppError> {
+    sqlx::query_scalar("UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING view_count")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)
 }

@@ -13,7 +13,10 @@ use crate::{
     escape::escape_on_server,
     flash::{FlashMessages, FlashRegion},
     pages::{EditPostPage, HomePage, NewPostPage, NotFound, PostPage},
+    paths,
     revalidate::Revalidator,
+    shortcuts::{ShortcutHint, use_shortcut},
+    theme::{ThemeChoice, theme_attribute},
 };
 
 /// The whole HTML document the server sends; the client hydrates `App`
@@ -21,7 +24,8 @@ use crate::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // The chosen theme is rendered by the server, so the first paint is right.
+        <html lang="en" data-theme=theme_attribute()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -43,6 +47,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     Revalidator::provide();
     FlashMessages::provide();
+    ThemeChoice::provide();
     // Effects run only in the browser, after hydration: the mark tells CSS
     // and end-to-end tests that the page is live, not just server HTML.
     Effect::new(|_| {
@@ -73,6 +78,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/posts/:id/edit") view=EditPostPage ssr=SsrMode::Async />
                 </Routes>
             </main>
+            <SiteFooter />
         </Router>
+    }
+}
+
+/// The footer: the shortcut that works on every page, and the key that
+/// goes with it.
+#[component]
+fn SiteFooter() -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    use_shortcut("n", move || navigate(paths::NEW_POST, Default::default()));
+    view! {
+        <footer class="site-footer">
+            <ShortcutHint key="n" does="new post" />
+        </footer>
     }
 }

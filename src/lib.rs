@@ -19,6 +19,8 @@ pub mod api;
 
 pub mod flash;
 pub mod revalidate;
+pub mod shortcuts;
+pub mod theme;
 
 pub mod app;
 pub mod components;

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::paths;
+use crate::{paths, theme::ThemeControls};
 
-/// The site name, linking home, and the way to write a post.
+/// The site name, linking home, the way to write a post, and the theme.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     view! {
@@ -17,6 +17,7 @@ pub fn SiteHeader() -> impl IntoView {
                     "New post"
                 </a>
             </nav>
+            <ThemeControls />
         </header>
     }
 }

@@ -4,6 +4,7 @@ mod alert;
 mod delete_button;
 mod error_page;
 mod header;
+mod like_button;
 mod post_fields;
 mod post_list;
 
@@ -11,5 +12,6 @@ pub use alert::ErrorAlert;
 pub use delete_button::DeletePostButton;
 pub use error_page::ErrorPage;
 pub use header::SiteHeader;
+pub use like_button::LikeButton;
 pub use post_fields::{PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key};
 pub use post_list::PostList;

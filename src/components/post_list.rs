@@ -1,32 +1,132 @@
-//! The list of posts on the home page.
+//! The list of posts on the home page, which grows as it is scrolled.
 
-use leptos::prelude::*;
+use leptos::{html::Div, prelude::*, task::spawn_local};
 
-use crate::domain::{PostPage, PostSummary};
+use crate::{
+    api::posts::list_posts,
+    components::ErrorAlert,
+    domain::{PostPage, PostSummary},
+    error::AppError,
+};
 
 /// One page of posts, or the empty state, and a link to the older page.
+///
+/// With JavaScript, when the end of the list scrolls into view the next page
+/// is fetched through `list_posts` and appended; the cursor is the last id
+/// shown, so posts published meanwhile cause neither duplicates nor gaps.
+/// The "Older posts" link always points after the last post shown, and is
+/// how a browser without JavaScript pages through.
 #[component]
 pub fn PostList(page: PostPage) -> impl IntoView {
-    if page.posts.is_empty() {
-        return view! { <p class="empty">"No posts yet"</p> }.into_any();
-    }
+    let feed = Feed {
+        posts: RwSignal::new(page.posts),
+        next_before: RwSignal::new(page.next_before),
+        loading: RwSignal::new(false),
+        error: RwSignal::new(None),
+    };
+    let end = NodeRef::<Div>::new();
+    when_visible(end, move || feed.load_more(), move || feed.posts.with(Vec::len));
+
     view! {
-        <ol class="posts">
-            {page.posts.into_iter().map(|post| view! { <PostItem post /> }).collect_view()}
-        </ol>
-        {page
-            .next_before
-            .map(|before| {
-                view! {
-                    <nav class="pager" aria-label="Pages">
-                        <a href=format!("/?before={before}") rel="next">
-                            "Older posts"
-                        </a>
-                    </nav>
-                }
-            })}
+        <Show when=move || feed.posts.with(|posts| !posts.is_empty()) fallback=|| view! { <p class="empty">"No posts yet"</p> }>
+            <ol class="posts">
+                <For each=move || feed.posts.get() key=|post| post.id let:post>
+                    <PostItem post />
+                </For>
+            </ol>
+        </Show>
+        {move || feed.loading.get().then(|| view! { <p class="loading-more" aria-busy="true">"Loading more posts…"</p> })}
+        {move || feed.error.get().map(|error| view! { <ErrorAlert error /> })}
+        {move || {
+            feed.next_before
+                .get()
+                .map(|before| {
+                    view! {
+                        <nav class="pager" aria-label="Pages">
+                            <a href=format!("/?before={before}") rel="next">
+                                "Older posts"
+                            </a>
+                        </nav>
+                    }
+                })
+        }}
+        <div class="feed-end" node_ref=end aria-hidden="true"></div>
     }
-    .into_any()
+}
+
+/// The posts shown and how to get more.
+#[derive(Clone, Copy)]
+struct Feed {
+    posts: RwSignal<Vec<PostSummary>>,
+    next_before: RwSignal<Option<i64>>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<AppError>>,
+}
+
+impl Feed {
+    /// Fetches the page after the last post shown and appends it, unless a
+    /// fetch is under way or there is nothing more.
+    fn load_more(self) {
+        let (Some(false), Some(Some(before))) =
+            (self.loading.try_get_untracked(), self.next_before.try_get_untracked())
+        else {
+            return;
+        };
+        self.loading.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            match list_posts(Some(before)).await {
+                Ok(page) => {
+                    self.posts.try_update(|posts| {
+                        // Ids only shrink down the list; anything else would
+                        // be a duplicate.
+                        let last = posts.last().map(|post| post.id);
+                        posts.extend(page.posts.into_iter().filter(|post| last.is_none_or(|last| post.id < last)));
+                    });
+                    self.next_before.try_set(page.next_before);
+                }
+                Err(error) => {
+                    self.error.try_set(Some(error));
+                }
+            }
+            self.loading.try_set(false);
+        });
+    }
+}
+
+/// Calls `load` whenever `target` is in the viewport: when it scrolls into
+/// view, and again each time `grown` changes while it is still in view (a
+/// page that did not fill the screen). Browser only.
+fn when_visible(target: NodeRef<Div>, load: impl Fn() + Clone + 'static, grown: impl Fn() -> usize + 'static) {
+    Effect::new(move |_| {
+        // A fresh observer per change of `grown`: a new observer reports
+        // the current intersection at once.
+        let _ = grown();
+        let Some(element) = target.get() else {
+            return;
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::{JsCast, closure::Closure};
+
+            let load = load.clone();
+            let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                let visible = entries.iter().any(|entry| {
+                    entry.dyn_into::<web_sys::IntersectionObserverEntry>().is_ok_and(|entry| entry.is_intersecting())
+                });
+                if visible {
+                    load();
+                }
+            });
+            if let Ok(observer) = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
+                observer.observe(&element);
+                let alive = send_wrapper::SendWrapper::new((observer, callback));
+                on_cleanup(move || alive.take().0.disconnect());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (element, &load);
+    });
 }
 
 #[component]

@@ -1,18 +1,19 @@
 //! `/posts/{id}`: one post.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use crate::{
-    api::posts::DeletePost,
-    components::{DeletePostButton, ErrorAlert, ErrorPage},
-    domain::{Flash, PostDetail},
+    api::posts::{DeletePost, record_view},
+    components::{DeletePostButton, ErrorAlert, ErrorPage, LikeButton},
+    domain::{Flash, LikeState, PostDetail},
     error::AppError,
     flash::FlashMessages,
     pages::loaders::{load_draft, routed_id_untracked, use_routed_post},
     paths,
     revalidate::{Revalidator, Tag},
+    shortcuts::ShortcutHint,
 };
 
 /// The post's title as the page heading, its content as text with its line
@@ -38,17 +39,41 @@ pub fn PostPage() -> impl IntoView {
             navigate(paths::HOME, Default::default());
         }
     });
+    let failed_view = RwSignal::new(None::<AppError>);
     let alert = Signal::derive(move || match delete.value().get() {
         Some(Err(error)) => Some(error),
         Some(Ok(())) => None,
-        None => draft_alert.clone(),
+        None => failed_view.get().or_else(|| draft_alert.clone()),
+    });
+
+    // A view is counted from the browser once the post has loaded, once per
+    // post shown (the counterpart of a `useEffect` on mount). Pages rendered
+    // without JavaScript never run this, so they count no views.
+    let views = RwSignal::new(None::<i64>);
+    Effect::new(move |counted: Option<Option<i64>>| {
+        let loaded = post.with(|post| post.as_ref().and_then(|post| post.as_ref().ok()).map(|post| post.id));
+        let counted = counted.flatten();
+        if let Some(id) = loaded.filter(|id| counted != Some(*id)) {
+            spawn_local(async move {
+                match record_view(id).await {
+                    Ok(count) => {
+                        views.try_set(Some(count));
+                    }
+                    Err(error) => {
+                        failed_view.try_set(Some(error));
+                    }
+                }
+            });
+            return Some(id);
+        }
+        counted
     });
 
     view! {
         <Suspense fallback=|| view! { <p aria-busy="true">"Loading the post…"</p> }>
             {move || Suspend::new(async move {
                 match post.await {
-                    Ok(post) => view! { <PostView post delete alert /> }.into_any(),
+                    Ok(post) => view! { <PostView post delete alert views /> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                 }
             })}
@@ -57,18 +82,26 @@ pub fn PostPage() -> impl IntoView {
 }
 
 #[component]
-fn PostView(post: PostDetail, delete: ServerAction<DeletePost>, alert: Signal<Option<AppError>>) -> impl IntoView {
+fn PostView(
+    post: PostDetail,
+    delete: ServerAction<DeletePost>,
+    alert: Signal<Option<AppError>>,
+    /// The view count after this page view was counted.
+    views: RwSignal<Option<i64>>,
+) -> impl IntoView {
     let id = post.id;
+    let initial = LikeState { liked: post.liked, like_count: post.like_count };
+    let view_count = post.view_count;
     view! {
         <Title text=post.title.clone() />
         <article class="post">
             <h1>{post.title}</h1>
             {move || alert.get().map(|error| view! { <ErrorAlert error /> })}
             <div class="post-content">{post.content}</div>
-            <p class="counts">
-                <span class="likes">{format!("{} likes", post.like_count)}</span>
-                <span class="views">{format!("{} views", post.view_count)}</span>
-            </p>
+            <div class="counts">
+                <LikeButton id initial />
+                <span class="views">{move || format!("{} views", views.get().unwrap_or(view_count))}</span>
+            </div>
             {post
                 .is_author
                 .then(|| {
@@ -81,6 +114,7 @@ fn PostView(post: PostDetail, delete: ServerAction<DeletePost>, alert: Signal<Op
                         </div>
                     }
                 })}
+            <ShortcutHint key="l" does="like or unlike" />
         </article>
     }
 }

@@ -1,0 +1,237 @@
+import type { Page, TestInfo } from '@playwright/test';
+import { test, expect, jsEnabled, hydrated } from './fixtures';
+
+// Server functions called from handlers and effects: likes, views,
+// keyboard shortcuts, infinite scroll and the theme cookie.
+
+function uniqueTitle(testInfo: TestInfo, what: string): string {
+  return `${what} ${testInfo.project.name} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+async function open(page: Page, path: string, testInfo: TestInfo): Promise<void> {
+  await page.goto(path);
+  if (jsEnabled(testInfo)) {
+    await hydrated(page);
+  }
+}
+
+/// Publishes a post through the server function, as this page's visitor,
+/// and returns its path.
+async function publishDirectly(page: Page, title: string, content = 'text'): Promise<string> {
+  const response = await page.request.post('/api/create_post', {
+    form: { title, content, submission: `e2e-${Math.random().toString(36).slice(2)}` },
+    headers: { Accept: 'application/json' },
+  });
+  expect(response.status()).toBe(200);
+  return `/posts/${await response.json()}`;
+}
+
+/// Holds every request to a server function until the returned function is
+/// called.
+async function hold(page: Page, endpoint: string): Promise<() => void> {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(`**/api/${endpoint}`, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
+/// The page of the list that starts with the post at `path`, so a test
+/// finds its post there whatever other tests publish meanwhile.
+function listFrom(path: string): string {
+  const id = Number(path.split('/').pop());
+  return `/?before=${id + 1}`;
+}
+
+const likeButton = (page: Page) => page.getByRole('button', { name: 'Like' });
+const likeCount = (page: Page) => page.locator('.like-form .likes');
+
+test('liking a post presses the button and counts it, on the post and in the list', async ({ page }, testInfo) => {
+  await open(page, '/', testInfo);
+  const title = uniqueTitle(testInfo, 'Like me');
+  const path = await publishDirectly(page, title);
+  await open(page, path, testInfo);
+  await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
+  await expect(likeCount(page)).toHaveText('0 likes');
+
+  if (jsEnabled(testInfo)) {
+    // Wait for the server's answer before reloading, or the reload cancels it.
+    await Promise.all([page.waitForResponse('**/api/set_like'), likeButton(page).click()]);
+  } else {
+    await likeButton(page).click();
+  }
+  await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
+  await expect(likeCount(page)).toHaveText('1 likes');
+  await open(page, path, testInfo);
+  await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
+  await expect(likeCount(page)).toHaveText('1 likes');
+  await open(page, listFrom(path), testInfo);
+  await expect(page.locator('.post-item', { hasText: title }).locator('.likes')).toHaveText('1 likes');
+});
+
+test('the theme switches, survives a reload, and goes back to the system theme', async ({ page }, testInfo) => {
+  const html = page.locator('html');
+  await open(page, '/posts/new', testInfo);
+  await expect(html).not.toHaveAttribute('data-theme', /.*/);
+  await page.getByLabel('Title').fill('Typed before the switch');
+
+  await page.getByRole('button', { name: 'Dark theme' }).click();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await expect(page.getByRole('button', { name: 'Light theme' })).toBeVisible();
+  if (jsEnabled(testInfo)) {
+    // Switched in place: what was typed is still there.
+    await expect(page.getByLabel('Title')).toHaveValue('Typed before the switch');
+  }
+  await expect(page).toHaveURL('/posts/new');
+
+  await page.reload();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await page.getByRole('button', { name: 'Light theme' }).click();
+  await expect(html).toHaveAttribute('data-theme', 'light');
+
+  await page.getByRole('button', { name: 'Use system theme' }).click();
+  await expect(page.getByRole('button', { name: 'Use system theme' })).toHaveCount(0);
+  await expect(html).not.toHaveAttribute('data-theme', /.*/);
+  await page.reload();
+  await expect(html).not.toHaveAttribute('data-theme', /.*/);
+});
+
+test('"Older posts" pages through the list', async ({ page }, testInfo) => {
+  // With JavaScript the end of the list loads the next page by itself as the
+  // link scrolls into view (tested below); the link is the no-JS way.
+  test.skip(jsEnabled(testInfo), 'infinite scroll takes over with JS');
+  await open(page, '/', testInfo);
+  const prefix = uniqueTitle(testInfo, 'Paged');
+  for (let n = 1; n <= 21; n++) {
+    await publishDirectly(page, `${prefix} #${n}`);
+  }
+  await open(page, '/', testInfo);
+  const firstPage = await page.locator('.post-item h2').allTextContents();
+  expect(firstPage).toHaveLength(20);
+  const lastHref = await page.locator('.post-item h2 a').last().getAttribute('href');
+  const lastId = lastHref?.split('/').pop();
+
+  await page.getByRole('link', { name: 'Older posts' }).last().click();
+  await expect(page).toHaveURL(`/?before=${lastId}`);
+  await expect(page.locator('.post-item').first()).toBeVisible();
+  const secondPage = await page.locator('.post-item h2').allTextContents();
+  expect(secondPage.length).toBeGreaterThan(0);
+  expect(secondPage.filter((title) => firstPage.includes(title)), 'no post on both pages').toEqual([]);
+});
+
+test.describe('with JavaScript', () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, 'handlers and effects need JS');
+
+  test('a like shows at once, then the server confirms it', async ({ page }, testInfo) => {
+    await open(page, '/', testInfo);
+    const path = await publishDirectly(page, uniqueTitle(testInfo, 'Optimistic'));
+    await open(page, path, testInfo);
+    const release = await hold(page, 'set_like');
+    await likeButton(page).click();
+    // Before the server has answered.
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
+    await expect(likeCount(page)).toHaveText('1 likes');
+    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'true');
+    release();
+    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'false');
+    await expect(likeCount(page)).toHaveText('1 likes');
+    await page.reload();
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  test('a rapid double toggle ends in the state of the last click', async ({ page }, testInfo) => {
+    await open(page, '/', testInfo);
+    const path = await publishDirectly(page, uniqueTitle(testInfo, 'Double toggle'));
+    await open(page, path, testInfo);
+    const release = await hold(page, 'set_like');
+    await likeButton(page).click();
+    await likeButton(page).click();
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
+    await expect(likeCount(page)).toHaveText('0 likes');
+    release();
+    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'false');
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
+    await page.reload();
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
+    await expect(likeCount(page)).toHaveText('0 likes');
+  });
+
+  test('a like the server never gets is rolled back with a message', async ({ page, consoleWatch }, testInfo) => {
+    consoleWatch.allow(/ERR_INTERNET_DISCONNECTED/);
+    await open(page, '/', testInfo);
+    const path = await publishDirectly(page, uniqueTitle(testInfo, 'Offline like'));
+    await open(page, path, testInfo);
+    await page.route('**/api/set_like', (route) => route.abort('internetdisconnected'));
+    await likeButton(page).click();
+    await expect(page.getByRole('alert')).toContainText('Could not reach the server');
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
+    await expect(likeCount(page)).toHaveText('0 likes');
+  });
+
+  test('the l and n shortcuts, listed on the page and ignored while typing', async ({ page }, testInfo) => {
+    await open(page, '/', testInfo);
+    const path = await publishDirectly(page, uniqueTitle(testInfo, 'Shortcuts'));
+    await open(page, path, testInfo);
+    await expect(page.locator('.shortcut-hint', { hasText: 'l like or unlike' })).toBeVisible();
+    await expect(page.locator('.shortcut-hint', { hasText: 'n new post' })).toBeVisible();
+
+    await page.keyboard.press('l');
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
+    await expect(likeCount(page)).toHaveText('1 likes');
+    await page.keyboard.press('l');
+    await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
+    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'false');
+
+    await page.keyboard.press('n');
+    await expect(page).toHaveURL('/posts/new');
+    await page.getByLabel('Title').pressSequentially('no n here');
+    await expect(page.getByLabel('Title')).toHaveValue('no n here');
+    await expect(page).toHaveURL('/posts/new');
+  });
+
+  test('a view is counted when the post page mounts', async ({ page }, testInfo) => {
+    await open(page, '/', testInfo);
+    const title = uniqueTitle(testInfo, 'Viewed');
+    const path = await publishDirectly(page, title);
+    await open(page, path, testInfo);
+    await expect(page.locator('.views')).toHaveText('1 views');
+    await open(page, path, testInfo);
+    await expect(page.locator('.views')).toHaveText('2 views');
+    await open(page, listFrom(path), testInfo);
+    await expect(page.locator('.post-item', { hasText: title }).locator('.views')).toHaveText('2 views');
+  });
+
+  test('scrolling to the end loads the next posts, without duplicates', async ({ page }, testInfo) => {
+    await open(page, '/', testInfo);
+    const prefix = uniqueTitle(testInfo, 'Scrolled');
+    for (let n = 1; n <= 45; n++) {
+      await publishDirectly(page, `${prefix} #${n}`);
+    }
+    await open(page, '/', testInfo);
+    await page.evaluate(() => {
+      (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
+    });
+    const release = await hold(page, 'list_posts');
+    await page.locator('.feed-end').scrollIntoViewIfNeeded();
+    await expect(page.getByText('Loading more posts…')).toBeVisible();
+    // From here on the route lets every request through at once.
+    release();
+
+    const oldest = page.getByRole('link', { name: `${prefix} #1`, exact: true });
+    for (let attempt = 0; attempt < 20 && (await oldest.count()) === 0; attempt++) {
+      await page.locator('.feed-end').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(200);
+    }
+    await expect(oldest).toBeVisible();
+    const titles = await page.locator('.post-item h2').allTextContents();
+    expect(new Set(titles).size, 'no title twice').toBe(titles.length);
+    const ours = titles.filter((title) => title.startsWith(prefix));
+    expect(ours).toHaveLength(45);
+    expect(
+      await page.evaluate(() => (window as unknown as { bulletinMark?: boolean }).bulletinMark === true),
+      'no page load',
+    ).toBe(true);
+  });
+});

@@ -32,6 +32,19 @@ pub enum AppError {
     /// What was asked for does not exist.
     #[error("Not found")]
     NotFound,
+    /// The request conflicts with what is stored (a duplicate).
+    #[error("That conflicts with something already saved; reload and try again")]
+    Conflict,
+    /// The request body is larger than the server accepts.
+    #[error("That is more than the server accepts in one request")]
+    PayloadTooLarge,
+    /// Too many writes in a short time; `retry_after_secs` says when to try
+    /// again.
+    #[error("Too many changes in a short time; try again in {retry_after_secs} s")]
+    TooManyRequests {
+        /// Seconds until a retry can succeed.
+        retry_after_secs: u64,
+    },
     /// A dependency (the database) is busy or unreachable; trying again later
     /// may succeed.
     #[error("The service is temporarily unavailable; please try again in a moment")]
@@ -56,6 +69,9 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::Conflict => 409,
+            AppError::PayloadTooLarge => 413,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
             AppError::Network => 502,
@@ -102,6 +118,9 @@ mod tests {
         assert_eq!(AppError::Invalid(PostFieldErrors::default()).status_code(), 422);
         assert_eq!(AppError::Forbidden.status_code(), 403);
         assert_eq!(AppError::NotFound.status_code(), 404);
+        assert_eq!(AppError::Conflict.status_code(), 409);
+        assert_eq!(AppError::PayloadTooLarge.status_code(), 413);
+        assert_eq!(AppError::TooManyRequests { retry_after_secs: 3 }.status_code(), 429);
         assert_eq!(AppError::Unavailable.status_code(), 503);
         assert_eq!(AppError::Internal { reference: "r".into() }.status_code(), 500);
     }

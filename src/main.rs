@@ -37,6 +37,8 @@ async fn main() -> ExitCode {
         );
     }
     let addr = config.site_addr;
+    let serve_options =
+        startup::ServeOptions { header_read_timeout: config.security.header_read_timeout, grace: SHUTDOWN_GRACE };
 
     let state = match build_state(config).await {
         Ok(state) => state,
@@ -53,7 +55,7 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("listening on http://{addr}");
-    if let Err(err) = startup::serve(listener, build_router(state), SHUTDOWN_GRACE).await {
+    if let Err(err) = startup::serve(listener, build_router(state), serve_options).await {
         tracing::error!("server: {err}");
         return ExitCode::FAILURE;
     }

@@ -23,6 +23,12 @@ pub async fn list_posts(
     posts::list_page(&state.db, before).await
 }
 
+/// `id` if it can name a post (ids start at 1); a 400 otherwise.
+#[cfg(feature = "ssr")]
+fn post_id(id: i64) -> Result<i64, AppError> {
+    if id > 0 { Ok(id) } else { Err(AppError::BadRequest("a post id is a positive whole number".into())) }
+}
+
 /// One post, as the visitor asking sees it (whether they may edit it).
 #[server(endpoint = "get_post")]
 pub async fn get_post(
@@ -33,7 +39,7 @@ pub async fn get_post(
 
     let state = super::state()?;
     let visitor = Caller::current()?.visitor()?;
-    posts::get(&state.db, &visitor, id).await
+    posts::get(&state.db, &visitor, post_id(id)?).await
 }
 
 /// Publishes a post by the calling visitor and returns its id.
@@ -89,7 +95,7 @@ pub async fn update_post(
     let caller = Caller::current()?;
     let result = async {
         let input = PostInput::parse(&title, &content)?;
-        posts::update(&state.db, &caller.visitor()?, id, &input).await
+        posts::update(&state.db, &caller.visitor()?, post_id(id)?, &input).await
     }
     .await;
     caller.answer(
@@ -124,7 +130,7 @@ pub async fn delete_post(
 
     let state = super::state()?;
     let caller = Caller::current()?;
-    let result = async { posts::delete(&state.db, &caller.visitor()?, id).await }.await;
+    let result = async { posts::delete(&state.db, &caller.visitor()?, post_id(id)?).await }.await;
     let from_edit_form = title.is_some() || content.is_some();
     let back_to = if from_edit_form { paths::edit_post(id) } else { paths::post(id) };
     caller.answer(
@@ -154,7 +160,7 @@ pub async fn set_like(
 
     let state = super::state()?;
     let caller = Caller::current()?;
-    let result = async { posts::set_like(&state.db, &caller.visitor()?, id, liked).await }.await;
+    let result = async { posts::set_like(&state.db, &caller.visitor()?, post_id(id)?, liked).await }.await;
     caller.answer(
         &state,
         result,
@@ -174,5 +180,5 @@ pub async fn record_view(
     use crate::server::services::posts;
 
     let state = super::state()?;
-    posts::record_view(&state.db, id).await
+    posts::record_view(&state.db, post_id(id)?).await
 }

@@ -20,7 +20,7 @@ use std::{
 use leptos::config::LeptosOptions;
 use serde::Deserialize;
 
-use super::cookies::SecretKey;
+use super::{cookies::SecretKey, security::origin::Origin};
 
 /// The name of the client's `.js`, `.wasm` and `.css` files under
 /// `site_root/pkg`; `output-name` in Cargo.toml must say the same.
@@ -51,6 +51,8 @@ pub struct Config {
     pub https: bool,
     /// Where the key that signs cookies comes from.
     pub secret: SecretSource,
+    /// Limits and checks on what clients send.
+    pub security: SecurityConfig,
     /// The database.
     pub database: DatabaseConfig,
     /// The port of cargo-leptos's live-reload socket, set by `cargo leptos
@@ -67,6 +69,27 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// How long a statement waits for another writer's lock before failing.
     pub busy_timeout: Duration,
+}
+
+/// Limits and checks on what clients send (see the README's Security
+/// section).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityConfig {
+    /// Origins besides the site's own whose pages may post to it.
+    pub allowed_origins: Vec<Origin>,
+    /// Whether a proxy in front sets `X-Forwarded-Host`, `X-Forwarded-Proto`
+    /// and `X-Forwarded-For`; only then are those headers believed.
+    pub trusted_proxy: bool,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Writes one visitor may make per minute (0: no limit).
+    pub writes_per_minute_per_visitor: u32,
+    /// Writes one IP address may make per minute (0: no limit).
+    pub writes_per_minute_per_ip: u32,
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    pub body_read_timeout: Duration,
 }
 
 /// Where the cookie-signing key comes from.
@@ -130,6 +153,13 @@ struct ServerSection {
 #[serde(default, deny_unknown_fields)]
 struct SecuritySection {
     secret_key_file: Option<String>,
+    allowed_origins: Option<Vec<String>>,
+    trusted_proxy: Option<bool>,
+    max_body_bytes: Option<u64>,
+    writes_per_minute_per_visitor: Option<u32>,
+    writes_per_minute_per_ip: Option<u32>,
+    header_read_timeout_ms: Option<u64>,
+    body_read_timeout_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -224,12 +254,13 @@ impl Config {
             Some(s) => s.base.join(&s.value),
             None => file_dir.join("site"),
         };
+        let flag = |s: Setting<'_>| match s.value.as_str() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(invalid(&s.origin, format!("`{other}` is not true or false"))),
+        };
         let https = match pick("BULLETIN_HTTPS", "server.https", parsed.server.https.map(|b| b.to_string())) {
-            Some(s) => match s.value.as_str() {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                other => return Err(invalid(&s.origin, format!("`{other}` is not true or false"))),
-            },
+            Some(s) => flag(s)?,
             None => false,
         };
         let secret = match env("BULLETIN_SECRET_KEY") {
@@ -240,6 +271,88 @@ impl Config {
             None => SecretSource::File(
                 file_dir.join(parsed.security.secret_key_file.as_deref().unwrap_or("data/secret.key")),
             ),
+        };
+        let sec = parsed.security;
+        let allowed_origins = match pick(
+            "BULLETIN_ALLOWED_ORIGINS",
+            "security.allowed_origins",
+            sec.allowed_origins.map(|list| list.join(",")),
+        ) {
+            Some(s) => s
+                .value
+                .split(',')
+                .map(str::trim)
+                .filter(|origin| !origin.is_empty())
+                .map(|origin| {
+                    Origin::parse(origin).ok_or_else(|| {
+                        invalid(&s.origin, format!("`{origin}` is not an origin such as https://example.com"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let trusted_proxy =
+            match pick("BULLETIN_TRUSTED_PROXY", "security.trusted_proxy", sec.trusted_proxy.map(|b| b.to_string())) {
+                Some(s) => flag(s)?,
+                None => false,
+            };
+        let number =
+            |var: &'static str, key: &'static str, value: Option<u64>, range, expected: &str, default| match pick(
+                var,
+                key,
+                value.map(|n| n.to_string()),
+            ) {
+                Some(s) => s.number_in::<u64>(range, expected),
+                None => Ok(default),
+            };
+        let max_body_bytes = number(
+            "BULLETIN_MAX_BODY_BYTES",
+            "security.max_body_bytes",
+            sec.max_body_bytes,
+            1024..=(64 << 20),
+            "a number of bytes from 1024 to 67108864",
+            1 << 20,
+        )?;
+        let per_visitor = number(
+            "BULLETIN_WRITES_PER_MINUTE_PER_VISITOR",
+            "security.writes_per_minute_per_visitor",
+            sec.writes_per_minute_per_visitor.map(u64::from),
+            0..=1_000_000,
+            "a whole number from 0 to 1000000",
+            120,
+        )?;
+        let per_ip = number(
+            "BULLETIN_WRITES_PER_MINUTE_PER_IP",
+            "security.writes_per_minute_per_ip",
+            sec.writes_per_minute_per_ip.map(u64::from),
+            0..=1_000_000,
+            "a whole number from 0 to 1000000",
+            1200,
+        )?;
+        let header_ms = number(
+            "BULLETIN_HEADER_READ_TIMEOUT_MS",
+            "security.header_read_timeout_ms",
+            sec.header_read_timeout_ms,
+            100..=600_000,
+            "a number of milliseconds from 100 to 600000",
+            10_000,
+        )?;
+        let body_ms = number(
+            "BULLETIN_BODY_READ_TIMEOUT_MS",
+            "security.body_read_timeout_ms",
+            sec.body_read_timeout_ms,
+            100..=600_000,
+            "a number of milliseconds from 100 to 600000",
+            10_000,
+        )?;
+        let security = SecurityConfig {
+            allowed_origins,
+            trusted_proxy,
+            max_body_bytes: max_body_bytes as usize,
+            writes_per_minute_per_visitor: per_visitor as u32,
+            writes_per_minute_per_ip: per_ip as u32,
+            header_read_timeout: Duration::from_millis(header_ms),
+            body_read_timeout: Duration::from_millis(body_ms),
         };
         let path = match pick("DATABASE_URL", "database.url", parsed.database.url) {
             Some(s) => s.base.join(sqlite_path(&s.value).map_err(|message| invalid(&s.origin, message))?),
@@ -274,6 +387,7 @@ impl Config {
             site_root,
             https,
             secret,
+            security,
             database: DatabaseConfig { path, max_connections, busy_timeout: Duration::from_millis(busy_timeout_ms) },
             reload_port,
         })
@@ -431,6 +545,32 @@ mod tests {
         let err = load(None, &[("BULLETIN_SECRET_KEY", "abcd")]).unwrap_err();
         let message = err.to_string();
         assert!(message.contains("BULLETIN_SECRET_KEY") && !message.contains("abcd"), "{message}");
+    }
+
+    #[test]
+    fn the_shipped_leptos_toml_parses_and_states_the_defaults() {
+        let shipped = load(Some(("/srv/app/Leptos.toml", include_str!("../../Leptos.toml"))), &[]).unwrap();
+        let mut defaults = load(None, &[]).unwrap();
+        defaults.source = shipped.source.clone();
+        assert_eq!(shipped, defaults, "every value written in Leptos.toml is the default it documents");
+    }
+
+    #[test]
+    fn security_defaults_are_a_mebibyte_and_generous_write_limits() {
+        let security = load(None, &[]).unwrap().security;
+        assert_eq!(security.max_body_bytes, 1 << 20);
+        assert_eq!((security.writes_per_minute_per_visitor, security.writes_per_minute_per_ip), (120, 1200));
+        assert!(security.allowed_origins.is_empty() && !security.trusted_proxy);
+    }
+
+    #[test]
+    fn allowed_origins_are_parsed_and_a_malformed_one_is_rejected() {
+        let text = "[security]\nallowed_origins = [\"https://Example.com:443\", \"http://localhost:8080\"]\n";
+        let config = load(Some(("Leptos.toml", text)), &[]).unwrap();
+        let shown: Vec<String> = config.security.allowed_origins.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["https://example.com", "http://localhost:8080"]);
+        let err = load(None, &[("BULLETIN_ALLOWED_ORIGINS", "example.com")]).unwrap_err();
+        assert!(err.to_string().contains("BULLETIN_ALLOWED_ORIGINS"), "{err}");
     }
 
     #[test]

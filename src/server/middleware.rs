@@ -39,3 +39,24 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// Keeps every redirect on this site.
+///
+/// The server function machinery answers a plain form post that set no
+/// `Location` with a redirect to whatever `Referer` the request claims,
+/// which another site can choose. Any `Location` that is not a path on this
+/// site becomes `/`.
+pub async fn local_redirects_only(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let off_site = response
+        .headers()
+        .get(axum::http::header::LOCATION)
+        .is_some_and(|location| location.to_str().ok().and_then(crate::paths::local_path).is_none());
+    if off_site {
+        response.headers_mut().insert(axum::http::header::LOCATION, axum::http::HeaderValue::from_static("/"));
+        if response.status() == StatusCode::FOUND {
+            *response.status_mut() = StatusCode::SEE_OTHER;
+        }
+    }
+    response
+}

@@ -11,8 +11,12 @@ use std::{
 use axum::{Router, extract::State, http::StatusCode, middleware, response::IntoResponse, routing::get};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 
-use super::{AppState, Config, config::SecretSource, cookies::SecretKey, db, telemetry, visitor};
+use super::{
+    AppState, Config, config::SecretSource, cookies::SecretKey, db, security::rate_limit::WriteLimits, telemetry,
+    visitor,
+};
 use crate::app::{App, shell};
 
 /// Why the server could not start.
@@ -34,31 +38,73 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         SecretSource::File(path) => SecretKey::load_or_create(path).map_err(StartupError::SecretKey)?,
     };
     let db = db::connect(&config.database).await?;
+    let write_limits = Arc::new(WriteLimits::new(
+        config.security.writes_per_minute_per_visitor,
+        config.security.writes_per_minute_per_ip,
+    ));
     Ok(AppState {
         leptos_options: config.leptos_options(),
         config: Arc::new(config),
         db,
-        cookie_key,
         drafts: Arc::default(),
+        write_limits,
+        cookie_key,
     })
 }
 
 /// The whole application: pages, server functions, static files, the 404
-/// fallback, the health check and request logging.
+/// fallback, the health check, and the layers every request passes through.
 pub fn build_router(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(healthz))
         // Registers every page route and every `#[server]` function, and
         // provides `AppState` to both through context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
         // Files under site_root (the client's pkg/, favicon), else the 404 page.
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(super::middleware::server_fn_error_status))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    harden(app, &state).with_state(state)
+}
+
+/// Wraps `app` in the layers every request passes through, outermost first:
+/// 1. a request id and one log line per request;
+/// 2. a panic anywhere inside becomes a 500 carrying that id;
+/// 3. state-changing requests from other sites are refused (403);
+/// 4. the body is read within its size and time limits (413, 408);
+/// 5. the visitor is identified (the signed cookie);
+/// 6. a server function's form must be exactly its fields (400);
+/// 7. writes are rate-limited per visitor and per address (429);
+/// 8. redirects stay on this site, and a failed server function gets its
+///    error's status.
+///
+/// Public so tests can wrap their own routes (a handler that panics) in the
+/// very same stack.
+pub fn harden(app: Router<AppState>, state: &AppState) -> Router<AppState> {
+    use super::security::{forms, limits, origin, rate_limit};
+
+    // `layer` wraps everything added before it, so the innermost comes first.
+    app.layer(middleware::from_fn(super::middleware::server_fn_error_status))
+        .layer(middleware::from_fn(super::middleware::local_redirects_only))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_writes))
+        .layer(middleware::from_fn(forms::exact_forms))
         .layer(middleware::from_fn_with_state(state.clone(), visitor::identify))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::bounded_body))
+        .layer(middleware::from_fn_with_state(state.clone(), origin::same_origin_only))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(telemetry::log_request))
-        .with_state(state)
+}
+
+/// The answer to a request whose handler panicked: the generic internal
+/// error, its reference logged with the panic's message.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let error = super::internal_error(format!("panic: {message}"));
+    super::security::refuse(error, false)
 }
 
 /// The route table, generated from `App` once per process.
@@ -86,23 +132,67 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Serves until SIGINT or SIGTERM, then stops accepting connections and lets
-/// requests in flight finish, for at most `grace`.
-pub async fn serve(listener: TcpListener, router: Router, grace: Duration) -> std::io::Result<()> {
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing requests in flight");
-        let _ = stopping_tx.send(());
-    });
-    let server = tokio::spawn(async move { server.await });
+/// How the server treats connections.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// How long a client may take to send a request's headers; a slower one
+    /// (one byte a second, say) is disconnected without holding up others.
+    pub header_read_timeout: Duration,
+    /// After SIGTERM, how long requests in flight may take to finish.
+    pub grace: Duration,
+}
+
+/// Serves until SIGINT or SIGTERM, then stops accepting connections, lets
+/// requests in flight finish (at most `options.grace`), and returns.
+///
+/// Each connection is served by hyper directly rather than `axum::serve`,
+/// for the header read timeout, and every request carries the peer's
+/// address (`ConnectInfo`) for the per-address write limit.
+pub async fn serve(listener: TcpListener, router: Router, options: ServeOptions) -> std::io::Result<()> {
+    use hyper_util::{
+        rt::{TokioIo, TokioTimer},
+        server::graceful::GracefulShutdown,
+        service::TowerToHyperService,
+    };
+    use tower::ServiceExt;
+
+    let graceful = GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait, not spin.
+                    tracing::warn!("accept failed: {err}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let router = router.clone();
+        let service = TowerToHyperService::new(tower::service_fn(move |mut request: axum::extract::Request<_>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(request.map(axum::body::Body::new))
+        }));
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(options.header_read_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!("connection from {peer} ended: {err}");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing requests in flight");
     tokio::select! {
-        result = server => result.map_err(std::io::Error::other)?,
-        () = async {
-            let _ = stopping_rx.await;
-            tokio::time::sleep(grace).await;
-        } => {
-            tracing::warn!("requests still in flight after {grace:?}; exiting anyway");
+        () = graceful.shutdown() => Ok(()),
+        () = tokio::time::sleep(options.grace) => {
+            tracing::warn!("requests still in flight after {:?}; exiting anyway", options.grace);
             Ok(())
         }
     }

@@ -8,7 +8,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 
-use super::{Config, cookies::SecretKey, forms::DraftStore};
+use super::{Config, cookies::SecretKey, forms::DraftStore, security::rate_limit::WriteLimits};
 
 /// Everything a request handler may need.
 #[derive(Clone, Debug)]
@@ -23,6 +23,8 @@ pub struct AppState {
     pub cookie_key: SecretKey,
     /// Rejected plain-form posts waiting for their form page.
     pub drafts: Arc<DraftStore>,
+    /// How fast visitors and addresses may write.
+    pub write_limits: Arc<WriteLimits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -15,20 +15,40 @@ pub fn init() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).compact().init();
 }
 
-/// Middleware that writes one line per request: method, path, status and
-/// latency.
+/// The header that carries a request's id back to the client.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+tokio::task_local! {
+    /// The id of the request the current task is serving.
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served, if this runs inside one.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// Middleware that gives every request an id (answered in `x-request-id`
+/// and attached to every log line about it, so a user's error reference
+/// finds its cause) and writes one line per request: method, path, status
+/// and latency.
 pub async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         target: "bulletin::request",
+        request_id = %id,
         %method,
         %path,
         status = response.status().as_u16(),
         latency_ms = format_args!("{latency_ms:.2}"),
     );
+    if let Ok(value) = axum::http::HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
     response
 }

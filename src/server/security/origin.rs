@@ -1,0 +1,154 @@
+//! Cross-site request protection: a state-changing request must come from
+//! a page of this site (or of an origin listed in `Leptos.toml`).
+//!
+//! The browser says where a request comes from in `Origin` (sent with every
+//! POST by current browsers) and `Sec-Fetch-Site`; neither can be set by a
+//! page's script. The rules, in order:
+//! 1. `Origin: null` (sandboxed frames, some redirects): refused.
+//! 2. `Origin` present: it must equal the site's own origin (scheme, host
+//!    and port) or an allowed one; otherwise refused.
+//! 3. No `Origin`, `Sec-Fetch-Site: cross-site`: refused.
+//! 4. Neither header: allowed. Only non-browser clients (curl, scripts)
+//!    send neither, and they carry no victim's cookies: a forged request
+//!    needs a browser to attach them. See the README's Security section.
+//!
+//! The check looks at nothing else, so no `Content-Type` (in any case, with
+//! any parameters) and no body can get around it.
+
+use std::fmt;
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, header},
+    middleware::Next,
+    response::Response,
+};
+
+use super::{is_unsafe, refuse, wants_html};
+use crate::{error::AppError, server::AppState};
+
+/// A web origin: scheme, host and port, normalised (lower case, default
+/// port left out) so equal origins compare equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    scheme: &'static str,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    /// Parses `scheme://host[:port]` for http and https, with nothing after.
+    pub fn parse(text: &str) -> Option<Origin> {
+        let (scheme, rest) = text.split_once("://")?;
+        let scheme = match scheme.to_ascii_lowercase().as_str() {
+            "http" => "http",
+            "https" => "https",
+            _ => return None,
+        };
+        Origin::from_authority(scheme, rest)
+    }
+
+    /// The origin of `authority` (`host[:port]`, as in a `Host` header)
+    /// reached over `scheme`.
+    fn from_authority(scheme: &'static str, authority: &str) -> Option<Origin> {
+        let authority = authority.to_ascii_lowercase();
+        let (host, port) = match authority.rsplit_once(':') {
+            // An IPv6 literal holds colons of its own: [::1]:8080.
+            Some((host, port)) if !port.contains(']') => (host.to_owned(), Some(port.parse::<u16>().ok()?)),
+            _ => (authority, None),
+        };
+        let valid_host = !host.is_empty()
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
+        if !valid_host {
+            return None;
+        }
+        let default = if scheme == "https" { 443 } else { 80 };
+        Some(Origin { scheme, host, port: port.filter(|port| *port != default) })
+    }
+
+    /// The origin the browser sees for this request: its `Host` over the
+    /// configured scheme, or, behind a trusted proxy, what the proxy says.
+    fn of_request(headers: &HeaderMap, https: bool, trusted_proxy: bool) -> Option<Origin> {
+        let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+        let forwarded = |name: &str| header(name).and_then(|value| value.split(',').next()).map(str::trim);
+        let (scheme, host) = if trusted_proxy {
+            let scheme = match forwarded("x-forwarded-proto") {
+                Some("https") => "https",
+                Some("http") => "http",
+                _ if https => "https",
+                _ => "http",
+            };
+            (scheme, forwarded("x-forwarded-host").or_else(|| header(header::HOST.as_str()))?)
+        } else {
+            (if https { "https" } else { "http" }, header(header::HOST.as_str())?)
+        };
+        Origin::from_authority(scheme, host)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}", self.scheme, self.host)?;
+        match self.port {
+            Some(port) => write!(f, ":{port}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Refuses state-changing requests from other sites with 403, before they
+/// reach anything that could write.
+pub async fn same_origin_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !is_unsafe(request.method()) {
+        return next.run(request).await;
+    }
+    let security = &state.config.security;
+    let headers = request.headers();
+    let allowed = match headers.get(header::ORIGIN).map(|value| value.to_str().unwrap_or("null")) {
+        Some(claimed) => Origin::parse(claimed).is_some_and(|origin| {
+            Origin::of_request(headers, state.config.https, security.trusted_proxy).as_ref() == Some(&origin)
+                || security.allowed_origins.contains(&origin)
+        }),
+        None => headers.get("sec-fetch-site").is_none_or(|site| site.as_bytes() != b"cross-site"),
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        tracing::warn!(origin = ?headers.get(header::ORIGIN), path = %request.uri().path(), "cross-site request refused");
+        refuse(AppError::Forbidden, wants_html(&request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised_before_they_are_compared() {
+        assert_eq!(Origin::parse("HTTPS://Example.COM:443"), Origin::parse("https://example.com"));
+        assert_eq!(Origin::parse("http://localhost:3000").unwrap().to_string(), "http://localhost:3000");
+        assert_ne!(Origin::parse("http://example.com"), Origin::parse("https://example.com"));
+        assert_ne!(Origin::parse("http://example.com:8080"), Origin::parse("http://example.com"));
+        assert_eq!(Origin::parse("http://[::1]:3000").unwrap().to_string(), "http://[::1]:3000");
+    }
+
+    #[test]
+    fn anything_but_a_bare_http_origin_is_not_an_origin() {
+        for text in ["null", "example.com", "ftp://example.com", "http://", "http://exa mple.com", "http://x:99999"] {
+            assert_eq!(Origin::parse(text), None, "{text}");
+        }
+        assert_eq!(Origin::parse("http://example.com/path"), None);
+    }
+
+    #[test]
+    fn forwarded_headers_count_only_behind_a_trusted_proxy() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("10.0.0.5:3000"));
+        headers.insert("x-forwarded-host", HeaderValue::from_static("bulletin.example"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(Origin::of_request(&headers, false, false).unwrap().to_string(), "http://10.0.0.5:3000");
+        assert_eq!(Origin::of_request(&headers, false, true).unwrap().to_string(), "https://bulletin.example");
+    }
+}

@@ -1,9 +1,12 @@
 //! Integration tests: the whole application through `build_router`, with no
 //! port, each test on a fresh SQLite file in its own temporary directory.
 
+mod binary;
 mod foundation;
+mod fuzz;
 mod interactions;
 mod posts;
+mod threats;
 mod visitors;
 
 use std::{collections::BTreeMap, sync::Mutex};

@@ -1,0 +1,207 @@
+//! Threats only the real server process can show: signals, slow clients and
+//! `kill -9`. Each test starts the `bulletin` binary that Cargo built for
+//! this test run on a free port, with a fresh data directory.
+
+use std::{
+    net::SocketAddr,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    process::{Child, Command},
+};
+
+/// A running server process and its data directory.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts the binary with `vars` added to its environment and waits
+    /// until its health check answers.
+    async fn start(vars: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let addr = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap()
+        };
+        let mut command = Command::new(env!("CARGO_BIN_EXE_bulletin"));
+        command
+            .current_dir(dir.path())
+            .env_remove("BULLETIN_CONFIG")
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("LEPTOS_SITE_ROOT", dir.path().join("site"))
+            .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("data/bulletin.db").display()))
+            .env("BULLETIN_SECRET_KEY", "5e".repeat(32))
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("the server binary starts");
+        let server = Server { child, addr, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if server.request(&server.get("/healthz")).await.is_ok_and(|answer| answer.starts_with("HTTP/1.1 200")) {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not become healthy in 20 s");
+    }
+
+    fn get(&self, path: &str) -> String {
+        format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr)
+    }
+
+    /// A new-post request as the hydrated client sends it, without a body.
+    fn publish_head(&self, body_len: usize) -> String {
+        format!(
+            "POST /api/create_post HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Accept: application/json\r\nContent-Length: {body_len}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+    }
+
+    /// Sends `raw` on a new connection and reads the whole answer.
+    async fn request(&self, raw: &str) -> std::io::Result<String> {
+        let mut stream = TcpStream::connect(self.addr).await?;
+        stream.write_all(raw.as_bytes()).await?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await?;
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    }
+
+    fn signal(&self, name: &str) {
+        let pid = self.child.id().expect("still running").to_string();
+        let status = std::process::Command::new("kill").args([&format!("-{name}"), &pid]).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+fn publish_body(n: usize) -> String {
+    super::form(&[("title", &format!("Write {n}")), ("content", "durable"), ("submission", &format!("key-{n}"))])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_accepting_finishes_the_request_in_flight_and_exits() {
+    let mut server = Server::start(&[]).await;
+    let body = publish_body(1);
+    let (first, rest) = body.split_at(body.len() / 2);
+
+    // A request in flight: headers and half its body sent.
+    let mut in_flight = TcpStream::connect(server.addr).await.unwrap();
+    in_flight.write_all(server.publish_head(body.len()).as_bytes()).await.unwrap();
+    in_flight.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    server.signal("TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(TcpStream::connect(server.addr).await.is_err(), "no new connections after SIGTERM");
+
+    in_flight.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    in_flight.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "the request in flight was answered: {answer}");
+
+    let status =
+        tokio::time::timeout(Duration::from_secs(10), server.child.wait()).await.expect("exits in time").unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_kill_9_during_writes_the_database_is_intact_and_every_acknowledged_write_is_there() {
+    let mut server = Server::start(&[("BULLETIN_WRITES_PER_MINUTE_PER_IP", "0")]).await;
+    let server_addr = server.addr;
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            tokio::spawn(async move {
+                let mut acknowledged = Vec::new();
+                for n in 0.. {
+                    let body = publish_body(writer * 1_000_000 + n);
+                    let head = format!(
+                        "POST /api/create_post HTTP/1.1\r\nHost: {server_addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                         Accept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let Ok(mut stream) = TcpStream::connect(server_addr).await else { break };
+                    if stream.write_all(head.as_bytes()).await.is_err() {
+                        break;
+                    }
+                    let mut answer = Vec::new();
+                    if stream.read_to_end(&mut answer).await.is_err() {
+                        break;
+                    }
+                    let answer = String::from_utf8_lossy(&answer);
+                    if !answer.starts_with("HTTP/1.1 200") {
+                        break;
+                    }
+                    let id: i64 = answer.rsplit("\r\n\r\n").next().unwrap().trim().parse().unwrap();
+                    acknowledged.push(id);
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.child.start_kill().unwrap();
+    server.child.wait().await.unwrap();
+
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
+    }
+    assert!(acknowledged.len() > 20, "only {} writes before the kill", acknowledged.len());
+    eprintln!("{} writes acknowledged before kill -9; all present after restart", acknowledged.len());
+
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.dir.path().join("data/bulletin.db").display()))
+        .await
+        .unwrap();
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db).await.unwrap();
+    assert_eq!(integrity, "ok");
+    for id in &acknowledged {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM posts WHERE id = ?1").bind(id).fetch_optional(&db).await.unwrap();
+        assert_eq!(found, Some(*id), "acknowledged write {id} lost");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sending_a_byte_a_second_is_cut_off_without_slowing_others() {
+    let server = Server::start(&[("BULLETIN_HEADER_READ_TIMEOUT_MS", "1000")]).await;
+    let started = Instant::now();
+    let mut slow = TcpStream::connect(server.addr).await.unwrap();
+    let drip = tokio::spawn(async move {
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" {
+            if slow.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let mut rest = Vec::new();
+        let _ = slow.read_to_end(&mut rest).await;
+        (Instant::now(), rest)
+    });
+
+    // Others are served at once meanwhile.
+    for _ in 0..8 {
+        let asked = Instant::now();
+        let answer = server.request(&server.get("/healthz")).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"));
+        assert!(asked.elapsed() < Duration::from_millis(500), "served in {:?}", asked.elapsed());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+
+    let (closed_at, answer) = drip.await.unwrap();
+    let held = closed_at.duration_since(started);
+    assert!(held < Duration::from_secs(4), "the slow client was held {held:?}");
+    assert!(!String::from_utf8_lossy(&answer).contains("200 OK"), "the slow request was never served");
+}

@@ -1,0 +1,430 @@
+//! The threat list, one test per threat: what an attacker or a broken
+//! client sends, and proof that it gets an honest status, a body without
+//! internals, and writes nothing.
+//!
+//! - cross-site requests (Origin, Sec-Fetch-Site, Content-Type tricks, forwarded hosts)
+//! - off-site redirects
+//! - oversized bodies, declared and chunked
+//! - malformed forms (missing, duplicate, extra, nested, non-UTF-8, NUL, too many fields)
+//! - internal errors leaking causes
+//! - write floods from one visitor or one address
+//! - database faults (locked, read-only, gone) and panics
+//!
+//! Signals, slow clients and `kill -9` are in `binary.rs`, against the real
+//! server process.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::ConnectInfo,
+    http::{Request, StatusCode, header},
+    routing::post,
+};
+use bulletin::error::AppError;
+use sqlx::ConnectOptions;
+
+use super::{TestApp, TestResponse, form, uuid_like};
+
+/// The publish form, filled in.
+fn publish_form() -> String {
+    form(&[("title", "Forged"), ("content", "Written by another site"), ("submission", &uuid_like())])
+}
+
+/// A new-post request from a page at `origin` (or with no Origin at all).
+fn publish_from(origin: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/api/create_post")
+        .header(header::HOST, "localhost:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    request.body(Body::from(publish_form())).unwrap()
+}
+
+fn assert_no_internals(res: &TestResponse) {
+    let text = format!("{:?} {}", res.headers, res.body).to_lowercase();
+    for leak in ["sqlx", "sqlite", "serde", "no such table", "invalid digit", "/work/", "/tmp/", "panicked"] {
+        assert!(!text.contains(leak), "response leaks {leak:?}: {text}");
+    }
+}
+
+// --- cross-site requests ---------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_from_another_origin_is_refused_with_403_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    for origin in [
+        "https://evil.example",
+        "http://localhost:3001",
+        "https://localhost:3000",
+        "http://localhost.evil.example:3000",
+    ] {
+        let res = app.send(publish_from(Some(origin))).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{origin}");
+        assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Forbidden);
+    }
+    assert_eq!(app.post_count().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn origin_null_is_refused() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.send(publish_from(Some("null"))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_count().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sites_own_origin_and_configured_origins_pass() {
+    let app = TestApp::spawn_with(&[("BULLETIN_ALLOWED_ORIGINS", "https://admin.example")]).await;
+    assert_eq!(app.send(publish_from(Some("http://localhost:3000"))).await.status, StatusCode::OK);
+    assert_eq!(app.send(publish_from(Some("http://LOCALHOST:3000"))).await.status, StatusCode::OK);
+    assert_eq!(app.send(publish_from(Some("https://admin.example"))).await.status, StatusCode::OK);
+    assert_eq!(app.post_count().await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_origin_a_cross_site_fetch_is_refused_and_a_same_origin_one_passes() {
+    let app = TestApp::spawn().await;
+    let mut cross = publish_from(None);
+    cross.headers_mut().insert("sec-fetch-site", "cross-site".parse().unwrap());
+    assert_eq!(app.send(cross).await.status, StatusCode::FORBIDDEN);
+    let mut same = publish_from(None);
+    same.headers_mut().insert("sec-fetch-site", "same-origin".parse().unwrap());
+    assert_eq!(app.send(same).await.status, StatusCode::OK);
+    assert_eq!(app.post_count().await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_content_type_spelling_gets_a_cross_site_post_through() {
+    let app = TestApp::spawn().await;
+    for content_type in [
+        "text/plain",
+        "TEXT/PLAIN; charset=utf-8",
+        "Application/X-WWW-Form-Urlencoded",
+        "application/x-www-form-urlencoded; charset=utf-8; boundary=x",
+        "multipart/form-data; boundary=----x",
+    ] {
+        let mut request = publish_from(Some("https://evil.example"));
+        request.headers_mut().insert(header::CONTENT_TYPE, content_type.parse().unwrap());
+        assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN, "{content_type}");
+    }
+    assert_eq!(app.post_count().await, 0);
+}
+
+/// Policy: a request with neither `Origin` nor `Sec-Fetch-Site` comes from
+/// something that is not a browser (curl, a script). It is allowed: a forged
+/// request needs a browser to attach the victim's cookies, and browsers
+/// send `Origin` with every POST.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_with_neither_header_is_allowed_as_a_non_browser_client() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.send(publish_from(None)).await.status, StatusCode::OK);
+    assert_eq!(app.post_count().await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_host_headers_count_only_behind_a_configured_trusted_proxy() {
+    let forwarded = || {
+        let mut request = publish_from(Some("https://bulletin.example"));
+        request.headers_mut().insert(header::HOST, "10.0.0.7:3000".parse().unwrap());
+        request.headers_mut().insert("x-forwarded-host", "bulletin.example".parse().unwrap());
+        request.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
+        request
+    };
+    let direct = TestApp::spawn().await;
+    assert_eq!(direct.send(forwarded()).await.status, StatusCode::FORBIDDEN, "a client cannot claim a host");
+    let proxied = TestApp::spawn_with(&[("BULLETIN_TRUSTED_PROXY", "true")]).await;
+    assert_eq!(proxied.send(forwarded()).await.status, StatusCode::OK);
+}
+
+// --- redirects ------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_form_post_never_redirects_to_another_site() {
+    let app = TestApp::spawn().await;
+    // list_posts sets no Location of its own: the stock answer would be a
+    // redirect to the Referer.
+    let res = app
+        .send(
+            Request::post("/api/list_posts")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::REFERER, "https://evil.example/landing")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(res.status.is_redirection(), "{}", res.status);
+    assert_eq!(res.headers[header::LOCATION], "/");
+}
+
+// --- body limits ---------------------------------------------------------------------
+
+/// A streaming body of `total` bytes in 64 KiB chunks, with no declared
+/// length, that counts how much of it was pulled.
+fn counted_stream(total: usize) -> (Body, Arc<AtomicUsize>) {
+    let read = Arc::new(AtomicUsize::new(0));
+    let counter = read.clone();
+    let chunk = axum::body::Bytes::from(vec![b'a'; 64 * 1024]);
+    let chunks = (0..total / chunk.len()).map(move |_| {
+        counter.fetch_add(chunk.len(), Ordering::SeqCst);
+        Ok::<_, std::io::Error>(chunk.clone())
+    });
+    (Body::from_stream(futures_util::stream::iter(chunks)), read)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_body_over_the_limit_is_413_before_a_byte_is_read() {
+    let app = TestApp::spawn().await;
+    let (body, read) = counted_stream(8 << 20);
+    let mut request = publish_from(None);
+    *request.body_mut() = body;
+    request.headers_mut().insert(header::CONTENT_LENGTH, (8u64 << 20).into());
+    let res = app.send(request).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(read.load(Ordering::SeqCst), 0);
+    assert_eq!(app.post_count().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_is_cut_off_with_413_once_it_passes_the_limit() {
+    let app = TestApp::spawn().await;
+    let (body, read) = counted_stream(50 << 20);
+    let mut request = publish_from(None);
+    *request.body_mut() = body;
+    let res = app.send(request).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let pulled = read.load(Ordering::SeqCst);
+    assert!(pulled <= (1 << 20) + 64 * 1024, "read {pulled} bytes of a 50 MiB stream: memory stays flat");
+    assert_eq!(app.post_count().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_body_limit_comes_from_the_configuration() {
+    let app = TestApp::spawn_with(&[("BULLETIN_MAX_BODY_BYTES", "2048")]).await;
+    let content = "c".repeat(3000);
+    let body = form(&[("title", "Big"), ("content", &content), ("submission", &uuid_like())]);
+    let mut request = publish_from(None);
+    *request.body_mut() = Body::from(body);
+    assert_eq!(app.send(request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.send(publish_from(None)).await.status, StatusCode::OK, "a small one still passes");
+}
+
+// --- malformed forms ---------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_malformed_form_is_a_400_that_says_why_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let id = app.insert_post("Target", "text").await;
+    let many = (0..10_000).map(|n| format!("f{n}=1")).collect::<Vec<_>>().join("&");
+    let nested = format!("id{}=1", "[a]".repeat(500));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("/api/create_post", b"title=Only+a+title".to_vec()),
+        ("/api/create_post", b"title=a&title=b&content=c&submission=k".to_vec()),
+        ("/api/create_post", b"title=a&content=c&submission=k&author_id=someone".to_vec()),
+        ("/api/delete_post", b"id=abc".to_vec()),
+        ("/api/delete_post", b"id=99999999999999999999999".to_vec()),
+        ("/api/delete_post", b"id=-1".to_vec()),
+        ("/api/create_post", b"title=%FF%FE&content=c&submission=k".to_vec()),
+        ("/api/create_post", b"title=a\xff&content=c&submission=k".to_vec()),
+        ("/api/create_post", b"title=a%00b&content=c&submission=k".to_vec()),
+        ("/api/create_post", many.into_bytes()),
+        ("/api/delete_post", nested.into_bytes()),
+        ("/api/set_like", format!("id={id}&liked=maybe").into_bytes()),
+    ];
+    for (path, body) in cases {
+        let shown = String::from_utf8_lossy(&body).chars().take(60).collect::<String>();
+        let res = app
+            .send(
+                Request::post(path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::ACCEPT, "application/json")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path} {shown}: {}", res.body);
+        assert!(matches!(serde_json::from_str::<AppError>(&res.body), Ok(AppError::BadRequest(_))), "{}", res.body);
+        assert_no_internals(&res);
+    }
+    assert_eq!(app.post_count().await, 1);
+    assert!(app.stored_post(id).await.is_some());
+    let likes: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(likes, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_is_not_a_form_is_415() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .send(
+            Request::post("/api/create_post")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(r#"{"title":"a","content":"b","submission":"k"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(app.post_count().await, 0);
+}
+
+// --- internal errors --------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_internal_error_shows_only_the_request_id_that_the_log_holds() {
+    let app = TestApp::spawn().await;
+    let id = app.insert_post("Target", "text").await;
+    // A schema the code does not expect: every like now fails inside SQLite.
+    sqlx::query("DROP TABLE post_likes").execute(&app.state.db).await.unwrap();
+    let res = app.browser().call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let request_id = res.headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Internal { reference: request_id });
+    assert_no_internals(&res);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_a_handler_is_a_500_and_the_server_keeps_serving() {
+    let app = TestApp::spawn().await;
+    async fn panics() -> &'static str {
+        panic!("secret detail /work/main/src")
+    }
+    let routes = Router::new().route("/panics", post(panics)).route("/fine", post(|| async { "fine" }));
+    let router = bulletin::server::startup::harden(routes, &app.state).with_state(app.state.clone());
+    let send = |path: &'static str| {
+        let router = router.clone();
+        async move {
+            use tower::ServiceExt;
+            let response = router.oneshot(Request::post(path).body(Body::empty()).unwrap()).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+            TestResponse { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+        }
+    };
+    let res = send("/panics").await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(matches!(serde_json::from_str::<AppError>(&res.body), Ok(AppError::Internal { .. })), "{}", res.body);
+    assert!(!res.body.contains("secret detail"));
+    assert_eq!(send("/fine").await.status, StatusCode::OK);
+}
+
+// --- write floods ----------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_over_the_write_limit_gets_429_with_retry_after_and_reads_still_work() {
+    let app = TestApp::spawn_with(&[("BULLETIN_WRITES_PER_MINUTE_PER_VISITOR", "3")]).await;
+    let id = app.insert_post("Target", "text").await;
+    let flooder = app.browser();
+    flooder.get("/").await;
+    let like = |liked: &'static str| [("id", id.to_string()), ("liked", liked.to_owned())];
+    for n in 0..3 {
+        let fields = like(if n % 2 == 0 { "true" } else { "false" });
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(flooder.call("/api/set_like", &fields).await.status, StatusCode::OK);
+    }
+    let res = flooder.call("/api/set_like", &[("id", &id.to_string()), ("liked", "false")]).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    let retry: u64 = res.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+    assert!(matches!(serde_json::from_str::<AppError>(&res.body), Ok(AppError::TooManyRequests { .. })));
+    let likes: i64 = sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ?1")
+        .bind(id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(likes, 1, "the refused write did not happen");
+
+    // Reads are never limited, and other visitors are not affected.
+    assert_eq!(flooder.get(&format!("/posts/{id}")).await.status, StatusCode::OK);
+    assert_eq!(flooder.call("/api/get_post", &[("id", &id.to_string())]).await.status, StatusCode::OK);
+    assert_eq!(flooder.call("/api/list_posts", &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        app.browser().call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_over_its_write_limit_gets_429_whatever_visitor_it_claims() {
+    let app = TestApp::spawn_with(&[("BULLETIN_WRITES_PER_MINUTE_PER_IP", "3")]).await;
+    let id = app.insert_post("Target", "text").await;
+    let from = |ip: [u8; 4]| {
+        let mut request = Request::post("/api/set_like")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(form(&[("id", &id.to_string()), ("liked", "true")])))
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+        request
+    };
+    // No cookie: a fresh visitor every time, from one address.
+    for _ in 0..3 {
+        assert_eq!(app.send(from([192, 0, 2, 1])).await.status, StatusCode::OK);
+    }
+    assert_eq!(app.send(from([192, 0, 2, 1])).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.send(from([192, 0, 2, 2])).await.status, StatusCode::OK, "another address is not affected");
+}
+
+// --- database faults ----------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_locked_by_another_process_is_503_then_recovers() {
+    let app = TestApp::spawn_with(&[("BULLETIN_DB_BUSY_TIMEOUT_MS", "200")]).await;
+    let path = app.dir.path().join("data/test.db");
+    let mut other = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).connect().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    sqlx::query("INSERT INTO posts (title, content, author_id) VALUES ('held', 'lock', 'x')")
+        .execute(&mut other)
+        .await
+        .unwrap();
+
+    let res = app.send(publish_from(None)).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+    assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Unavailable);
+    assert_no_internals(&res);
+
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    assert_eq!(app.send(publish_from(None)).await.status, StatusCode::OK, "serving again once the lock is gone");
+    assert_eq!(app.post_count().await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
+    let app = TestApp::spawn().await;
+    app.insert_post("Readable", "text").await;
+    let path = app.dir.path().join("data/test.db");
+    let read_only = sqlx::sqlite::SqlitePoolOptions::new()
+        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true))
+        .await
+        .unwrap();
+    let state = bulletin::server::AppState { db: read_only, ..app.state.clone() };
+    let router = bulletin::server::build_router(state);
+    use tower::ServiceExt;
+    let response = router.clone().oneshot(publish_from(None)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let page = router
+        .oneshot(Request::get("/").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_is_gone_is_503_not_500() {
+    let app = TestApp::spawn().await;
+    app.state.db.close().await;
+    let res = app.send(publish_from(None)).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+    assert_no_internals(&res);
+}

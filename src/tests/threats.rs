@@ -428,3 +428,12 @@ async fn a_database_that_is_gone_is_503_not_500() {
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
     assert_no_internals(&res);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unique_constraint_violation_is_a_409_conflict_not_a_500() {
+    let app = TestApp::spawn().await;
+    let insert = "INSERT INTO posts (title, content, author_id, submission_key) VALUES ('t', 'c', 'a', 'same-key')";
+    sqlx::query(insert).execute(&app.state.db).await.unwrap();
+    let err = sqlx::query(insert).execute(&app.state.db).await.unwrap_err();
+    assert_eq!(bulletin::server::db_error(err), AppError::Conflict);
+}

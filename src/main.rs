@@ -11,8 +11,7 @@ use bulletin::server::{
 /// How long in-flight requests may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     telemetry::init();
 
     let config = match Config::load() {
@@ -22,6 +21,20 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if config.worker_threads > 0 {
+        runtime.worker_threads(config.worker_threads);
+    }
+    match runtime.enable_all().build() {
+        Ok(runtime) => runtime.block_on(run(config)),
+        Err(err) => {
+            tracing::error!("cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> ExitCode {
     match &config.source {
         Some(path) => tracing::info!("configuration: {}", path.display()),
         None => tracing::info!("configuration: no Leptos.toml found, using defaults and environment"),
@@ -55,7 +68,11 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("listening on http://{addr}");
-    if let Err(err) = startup::serve(listener, build_router(state), serve_options).await {
+    let mut router = build_router(state.clone());
+    if state.config.bench_ceiling {
+        router = startup::with_bench_ceiling(router).await;
+    }
+    if let Err(err) = startup::serve(listener, router, serve_options).await {
         tracing::error!("server: {err}");
         return ExitCode::FAILURE;
     }

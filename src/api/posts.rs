@@ -20,7 +20,7 @@ pub async fn list_posts(
     use crate::server::services::posts;
 
     let state = super::state()?;
-    posts::list_page(&state.db, before).await
+    posts::list_page(state.store(), before).await
 }
 
 /// `id` if it can name a post (ids start at 1); a 400 otherwise.
@@ -39,7 +39,7 @@ pub async fn get_post(
 
     let state = super::state()?;
     let visitor = Caller::current()?.visitor()?;
-    posts::get(&state.db, &visitor, post_id(id)?).await
+    posts::get(state.store(), &visitor, post_id(id)?).await
 }
 
 /// Publishes a post by the calling visitor and returns its id.
@@ -63,7 +63,7 @@ pub async fn create_post(
     let result = async {
         let input = PostInput::parse(&title, &content)?;
         let key = SubmissionKey::parse(&submission)?;
-        posts::create(&state.db, &caller.visitor()?, &key, &input).await
+        posts::create(state.store(), &caller.visitor()?, &key, &input).await
     }
     .await;
     caller.answer(
@@ -95,7 +95,7 @@ pub async fn update_post(
     let caller = Caller::current()?;
     let result = async {
         let input = PostInput::parse(&title, &content)?;
-        posts::update(&state.db, &caller.visitor()?, post_id(id)?, &input).await
+        posts::update(state.store(), &caller.visitor()?, post_id(id)?, &input).await
     }
     .await;
     caller.answer(
@@ -130,7 +130,7 @@ pub async fn delete_post(
 
     let state = super::state()?;
     let caller = Caller::current()?;
-    let result = async { posts::delete(&state.db, &caller.visitor()?, post_id(id)?).await }.await;
+    let result = async { posts::delete(state.store(), &caller.visitor()?, post_id(id)?).await }.await;
     let from_edit_form = title.is_some() || content.is_some();
     let back_to = if from_edit_form { paths::edit_post(id) } else { paths::post(id) };
     caller.answer(
@@ -160,7 +160,7 @@ pub async fn set_like(
 
     let state = super::state()?;
     let caller = Caller::current()?;
-    let result = async { posts::set_like(&state.db, &caller.visitor()?, post_id(id)?, liked).await }.await;
+    let result = async { posts::set_like(state.store(), &caller.visitor()?, post_id(id)?, liked).await }.await;
     caller.answer(
         &state,
         result,
@@ -180,5 +180,5 @@ pub async fn record_view(
     use crate::server::services::posts;
 
     let state = super::state()?;
-    posts::record_view(&state.db, post_id(id)?).await
+    posts::record_view(state.store(), post_id(id)?).await
 }

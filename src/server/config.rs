@@ -55,6 +55,15 @@ pub struct Config {
     pub security: SecurityConfig,
     /// The database.
     pub database: DatabaseConfig,
+    /// How many list pages, and how many posts, the read cache holds; 0
+    /// when it is switched off.
+    pub cache_capacity: usize,
+    /// Tokio worker threads; 0 for one per core.
+    pub worker_threads: usize,
+    /// Whether `/__ceiling` serves a copy of `/` rendered once at start-up,
+    /// from a bare handler: the benchmark's ceiling (`bench/run.sh`). Off
+    /// unless `BULLETIN_BENCH_CEILING` is true.
+    pub bench_ceiling: bool,
     /// The port of cargo-leptos's live-reload socket, set by `cargo leptos
     /// watch` through `LEPTOS_RELOAD_PORT`; unused in production.
     pub reload_port: u32,
@@ -139,6 +148,14 @@ struct FileConfig {
     server: ServerSection,
     security: SecuritySection,
     database: DatabaseSection,
+    cache: CacheSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct CacheSection {
+    enabled: Option<bool>,
+    capacity: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -147,6 +164,7 @@ struct ServerSection {
     site_addr: Option<String>,
     site_root: Option<String>,
     https: Option<bool>,
+    worker_threads: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -374,6 +392,28 @@ impl Config {
             Some(s) => s.number_in(0..=60_000, "a number of milliseconds from 0 to 60000")?,
             None => 5_000,
         };
+        let cache_enabled =
+            match pick("BULLETIN_CACHE_ENABLED", "cache.enabled", parsed.cache.enabled.map(|b| b.to_string())) {
+                Some(s) => flag(s)?,
+                None => true,
+            };
+        let cache_capacity =
+            match pick("BULLETIN_CACHE_CAPACITY", "cache.capacity", parsed.cache.capacity.map(|n| n.to_string())) {
+                Some(s) => s.number_in::<u64>(0..=1_000_000, "a whole number from 0 to 1000000")?,
+                None => 1000,
+            };
+        let worker_threads = match pick(
+            "BULLETIN_WORKER_THREADS",
+            "server.worker_threads",
+            parsed.server.worker_threads.map(|n| n.to_string()),
+        ) {
+            Some(s) => s.number_in::<u64>(0..=1024, "a whole number from 0 to 1024")? as usize,
+            None => 0,
+        };
+        let bench_ceiling = match pick("BULLETIN_BENCH_CEILING", "", None) {
+            Some(s) => flag(s)?,
+            None => false,
+        };
         let reload_port = match env("LEPTOS_RELOAD_PORT") {
             Some(value) => value
                 .parse()
@@ -388,7 +428,10 @@ impl Config {
             https,
             secret,
             security,
+            cache_capacity: if cache_enabled { cache_capacity as usize } else { 0 },
             database: DatabaseConfig { path, max_connections, busy_timeout: Duration::from_millis(busy_timeout_ms) },
+            worker_threads,
+            bench_ceiling,
             reload_port,
         })
     }

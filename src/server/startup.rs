@@ -14,8 +14,8 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use super::{
-    AppState, Config, config::SecretSource, cookies::SecretKey, db, security::rate_limit::WriteLimits, telemetry,
-    visitor,
+    AppState, Config, cache::ReadCache, config::SecretSource, cookies::SecretKey, db,
+    security::rate_limit::WriteLimits, telemetry, visitor,
 };
 use crate::app::{App, shell};
 
@@ -38,6 +38,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         SecretSource::File(path) => SecretKey::load_or_create(path).map_err(StartupError::SecretKey)?,
     };
     let db = db::connect(&config.database).await?;
+    let cache = Arc::new(ReadCache::new(config.cache_capacity));
     let write_limits = Arc::new(WriteLimits::new(
         config.security.writes_per_minute_per_visitor,
         config.security.writes_per_minute_per_ip,
@@ -48,6 +49,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         db,
         drafts: Arc::default(),
         write_limits,
+        cache,
         cookie_key,
     })
 }
@@ -105,6 +107,31 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
         .unwrap_or_else(|| "a panic without a message".to_owned());
     let error = super::internal_error(format!("panic: {message}"));
     super::security::refuse(error, false)
+}
+
+/// Adds `/__ceiling` for the benchmark: the page `/` rendered once, now,
+/// served as constant bytes by a bare handler outside every layer. It shows
+/// how far rendering `/` is from the fastest answer this server can give.
+pub async fn with_bench_ceiling(router: Router) -> Router {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let request = axum::extract::Request::get("/").header("accept", "text/html").body(axum::body::Body::empty());
+    let page = match request {
+        Ok(request) => match router.clone().oneshot(request).await {
+            Ok(response) => response.into_body().collect().await.map(|body| body.to_bytes()).unwrap_or_default(),
+            Err(never) => match never {},
+        },
+        Err(_) => axum::body::Bytes::new(),
+    };
+    tracing::warn!("benchmark ceiling enabled at /__ceiling ({} bytes)", page.len());
+    router.route(
+        "/__ceiling",
+        get(move || {
+            let page = page.clone();
+            async move { ([("content-type", "text/html; charset=utf-8")], page) }
+        }),
+    )
 }
 
 /// The route table, generated from `App` once per process.

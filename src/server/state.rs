@@ -8,7 +8,9 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 
-use super::{Config, cookies::SecretKey, forms::DraftStore, security::rate_limit::WriteLimits};
+use super::{
+    Config, cache::ReadCache, cookies::SecretKey, forms::DraftStore, security::rate_limit::WriteLimits, services::Store,
+};
 
 /// Everything a request handler may need.
 #[derive(Clone, Debug)]
@@ -25,6 +27,15 @@ pub struct AppState {
     pub drafts: Arc<DraftStore>,
     /// How fast visitors and addresses may write.
     pub write_limits: Arc<WriteLimits>,
+    /// Recent reads of the list and the posts, revalidated by writes.
+    pub cache: Arc<ReadCache>,
+}
+
+impl AppState {
+    /// The database and cache, as the services take them.
+    pub fn store(&self) -> Store<'_> {
+        Store { db: &self.db, cache: &self.cache }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,6 +2,7 @@
 //! port, each test on a fresh SQLite file in its own temporary directory.
 
 mod binary;
+mod cache;
 mod foundation;
 mod fuzz;
 mod interactions;
@@ -107,14 +108,19 @@ impl TestApp {
             .expect("read post")
     }
 
-    /// Inserts a post directly, returning its id.
+    /// Inserts a post directly, returning its id. A write that bypasses the
+    /// server functions, so it revalidates the read cache itself, as any
+    /// out-of-band write must.
     pub async fn insert_post(&self, title: &str, content: &str) -> i64 {
-        sqlx::query_scalar("INSERT INTO posts (title, content, author_id) VALUES (?1, ?2, 'tester') RETURNING id")
-            .bind(title)
-            .bind(content)
-            .fetch_one(&self.state.db)
-            .await
-            .expect("insert post")
+        let id =
+            sqlx::query_scalar("INSERT INTO posts (title, content, author_id) VALUES (?1, ?2, 'tester') RETURNING id")
+                .bind(title)
+                .bind(content)
+                .fetch_one(&self.state.db)
+                .await
+                .expect("insert post");
+        self.state.cache.revalidate([bulletin::revalidate::Tag::Posts]);
+        id
     }
 }
 

@@ -2,10 +2,12 @@
 
 use sqlx::{FromRow, SqlitePool};
 
+use super::Store;
 use crate::{
     domain::{LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, excerpt, post::PAGE_SIZE},
     error::AppError,
-    server::{db_error, visitor::Visitor},
+    revalidate::Tag,
+    server::{cache::CachedPost, db_error, visitor::Visitor},
 };
 
 /// A row of the list query. Server-only: it never crosses the wire.
@@ -19,7 +21,17 @@ struct SummaryRow {
 }
 
 /// One page of posts, newest first, older than `before` when given.
-pub async fn list_page(db: &SqlitePool, before: Option<i64>) -> Result<PostPage, AppError> {
+pub async fn list_page(store: Store<'_>, before: Option<i64>) -> Result<PostPage, AppError> {
+    if let Some(page) = store.cache.page(before) {
+        return Ok(page);
+    }
+    let ticket = store.cache.ticket(Tag::Posts);
+    let page = read_page(store.db, before).await?;
+    store.cache.store_page(before, &page, ticket);
+    Ok(page)
+}
+
+async fn read_page(db: &SqlitePool, before: Option<i64>) -> Result<PostPage, AppError> {
     // One row more than a page tells whether an older page exists.
     let mut rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT id, title, content, like_count, view_count FROM posts \
@@ -47,40 +59,39 @@ pub async fn list_page(db: &SqlitePool, before: Option<i64>) -> Result<PostPage,
     Ok(PostPage { posts, next_before })
 }
 
-/// A row of the single-post query. Server-only: `author_id` never crosses
-/// the wire; the page gets only whether the visitor is the author.
-#[derive(FromRow)]
-struct DetailRow {
-    id: i64,
-    title: String,
-    content: String,
-    like_count: i64,
-    view_count: i64,
-    author_id: String,
-    liked: bool,
-}
-
 /// The post `id` as `visitor` sees it, or `NotFound`.
-pub async fn get(db: &SqlitePool, visitor: &Visitor, id: i64) -> Result<PostDetail, AppError> {
-    let row: DetailRow = sqlx::query_as(
-        "SELECT id, title, content, like_count, view_count, author_id, \
-         EXISTS (SELECT 1 FROM post_likes WHERE post_id = posts.id AND visitor_id = ?2) AS liked \
-         FROM posts WHERE id = ?1",
-    )
-    .bind(id)
-    .bind(visitor.id())
-    .fetch_optional(db)
-    .await
-    .map_err(db_error)?
-    .ok_or(AppError::NotFound)?;
+pub async fn get(store: Store<'_>, visitor: &Visitor, id: i64) -> Result<PostDetail, AppError> {
+    let post = match store.cache.post(id) {
+        Some(post) => post,
+        None => {
+            let ticket = store.cache.ticket(Tag::Post(id));
+            let post: CachedPost =
+                sqlx::query_as("SELECT id, title, content, like_count, view_count, author_id FROM posts WHERE id = ?1")
+                    .bind(id)
+                    .fetch_optional(store.db)
+                    .await
+                    .map_err(db_error)?
+                    .ok_or(AppError::NotFound)?;
+            store.cache.store_post(&post, ticket);
+            post
+        }
+    };
+    // Whether this visitor likes it is theirs alone: never cached.
+    let liked: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM post_likes WHERE post_id = ?1 AND visitor_id = ?2)")
+            .bind(id)
+            .bind(visitor.id())
+            .fetch_one(store.db)
+            .await
+            .map_err(db_error)?;
     Ok(PostDetail {
-        is_author: row.author_id == visitor.id(),
-        liked: row.liked,
-        id: row.id,
-        title: row.title,
-        content: row.content,
-        like_count: row.like_count,
-        view_count: row.view_count,
+        is_author: post.author_id == visitor.id(),
+        liked,
+        id: post.id,
+        title: post.title,
+        content: post.content,
+        like_count: post.like_count,
+        view_count: post.view_count,
     })
 }
 
@@ -90,11 +101,17 @@ pub async fn get(db: &SqlitePool, visitor: &Visitor, id: i64) -> Result<PostDeta
 /// same author writes nothing and returns the first post's id, so a double
 /// click or a retried request publishes one post.
 pub async fn create(
-    db: &SqlitePool,
+    store: Store<'_>,
     author: &Visitor,
     key: &SubmissionKey,
     input: &PostInput,
 ) -> Result<i64, AppError> {
+    let id = insert(store.db, author, key, input).await?;
+    store.cache.revalidate([Tag::Posts]);
+    Ok(id)
+}
+
+async fn insert(db: &SqlitePool, author: &Visitor, key: &SubmissionKey, input: &PostInput) -> Result<i64, AppError> {
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO posts (title, content, author_id, submission_key) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
@@ -121,7 +138,7 @@ pub async fn create(
 }
 
 /// Replaces the title and content of post `id`, if `editor` wrote it.
-pub async fn update(db: &SqlitePool, editor: &Visitor, id: i64, input: &PostInput) -> Result<(), AppError> {
+pub async fn update(store: Store<'_>, editor: &Visitor, id: i64, input: &PostInput) -> Result<(), AppError> {
     // The author check and the write are one statement, so a post cannot
     // change hands between them.
     let result = sqlx::query(
@@ -132,30 +149,36 @@ pub async fn update(db: &SqlitePool, editor: &Visitor, id: i64, input: &PostInpu
     .bind(input.content.as_str())
     .bind(id)
     .bind(editor.id())
-    .execute(db)
+    .execute(store.db)
     .await;
-    guarded_write(db, id, result).await
+    guarded_write(store, id, result).await
 }
 
 /// Deletes post `id`, if `editor` wrote it.
-pub async fn delete(db: &SqlitePool, editor: &Visitor, id: i64) -> Result<(), AppError> {
-    let result =
-        sqlx::query("DELETE FROM posts WHERE id = ?1 AND author_id = ?2").bind(id).bind(editor.id()).execute(db).await;
-    guarded_write(db, id, result).await
+pub async fn delete(store: Store<'_>, editor: &Visitor, id: i64) -> Result<(), AppError> {
+    let result = sqlx::query("DELETE FROM posts WHERE id = ?1 AND author_id = ?2")
+        .bind(id)
+        .bind(editor.id())
+        .execute(store.db)
+        .await;
+    guarded_write(store, id, result).await
 }
 
-/// The outcome of a write to post `id` guarded by authorship: done when it
-/// touched the row; otherwise the post is gone (404) or belongs to someone
-/// else (403).
+/// The outcome of a write to post `id` guarded by authorship: done (and
+/// revalidated) when it touched the row; otherwise the post is gone (404)
+/// or belongs to someone else (403).
 async fn guarded_write(
-    db: &SqlitePool,
+    store: Store<'_>,
     id: i64,
     result: Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
 ) -> Result<(), AppError> {
     if result.map_err(db_error)?.rows_affected() == 1 {
+        store.cache.revalidate([Tag::Posts, Tag::Post(id)]);
         return Ok(());
     }
-    Err(match sqlx::query_scalar::<_, i64>("SELECT 1 FROM posts WHERE id = ?1").bind(id).fetch_optional(db).await {
+    let exists =
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM posts WHERE id = ?1").bind(id).fetch_optional(store.db).await;
+    Err(match exists {
         Ok(Some(_)) => AppError::Forbidden,
         Ok(None) => AppError::NotFound,
         Err(err) => db_error(err),
@@ -167,8 +190,8 @@ async fn guarded_write(
 /// Idempotent: asking for the state the visitor is already in changes
 /// nothing. The count follows the `post_likes` rows through triggers in the
 /// same statement, so N visitors liking at once count exactly N.
-pub async fn set_like(db: &SqlitePool, visitor: &Visitor, id: i64, liked: bool) -> Result<LikeState, AppError> {
-    let mut tx = db.begin().await.map_err(db_error)?;
+pub async fn set_like(store: Store<'_>, visitor: &Visitor, id: i64, liked: bool) -> Result<LikeState, AppError> {
+    let mut tx = store.db.begin().await.map_err(db_error)?;
     let change = if liked {
         // Only for a post that exists; a second like is no conflict, no change.
         "INSERT INTO post_likes (post_id, visitor_id) SELECT id, ?2 FROM posts WHERE id = ?1 \
@@ -184,15 +207,18 @@ pub async fn set_like(db: &SqlitePool, visitor: &Visitor, id: i64, liked: bool) 
         .map_err(db_error)?
         .ok_or(AppError::NotFound)?;
     tx.commit().await.map_err(db_error)?;
+    store.cache.revalidate([Tag::Posts, Tag::Post(id)]);
     Ok(LikeState { liked, like_count })
 }
 
 /// Counts one view of post `id` and returns the new count.
-pub async fn record_view(db: &SqlitePool, id: i64) -> Result<i64, AppError> {
-    sqlx::query_scalar("UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING view_count")
+pub async fn record_view(store: Store<'_>, id: i64) -> Result<i64, AppError> {
+    let count = sqlx::query_scalar("UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING view_count")
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(store.db)
         .await
         .map_err(db_error)?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    store.cache.revalidate([Tag::Posts, Tag::Post(id)]);
+    Ok(count)
 }

@@ -2,7 +2,8 @@
 # Sets up whatever is missing, then runs every check and test:
 #   formatting, clippy for the server (ssr, host) and the client (hydrate,
 #   wasm32) with warnings denied, unit and integration tests, and the
-#   end-to-end suite in chromium with JavaScript on and off.
+#   end-to-end suite in chromium with JavaScript on and off, and a quick
+#   smoke run of the benchmark harness.
 # Stops at the first failure. .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +34,9 @@ step clippy-hydrate cargo clippy --lib --no-default-features --features hydrate 
 step cargo-test cargo test --features ssr
 step build cargo leptos build
 step end2end bash -c 'cd end2end && npx playwright test'
+# The benchmark harness in its quick mode (debug build, 1 s per scenario), so
+# it keeps working; its numbers mean nothing here. The full run: bench/run.sh.
+step bench-quick bash bench/run.sh --quick
 
 # One closing line for the whole run, counted from the runners' own reports.
 rust_passed=$(grep -hoE '^test result: ok\. [0-9]+ passed' "$logs/cargo-test.log" | awk '{s += $4} END {print s + 0}')

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The benchmark harness: builds the release server, seeds a database with 1000
+# posts, and drives five scenarios with wrk, on one tokio worker and on all
+# cores, then reports the client's weight and time to interactive.
+#
+#   bench/run.sh           the full run (release build, 10 s per scenario)
+#   bench/run.sh --quick   a smoke run on the debug build (1 s per scenario),
+#                          which scripts/test.sh runs so the harness cannot rot
+#
+# Scenarios (requests/s, p50 and p99 in ms, errors, peak RSS of the server):
+#   1 GET /             the 20 newest posts, full HTML document
+#   2 GET /posts/1      one post
+#   3 like              the set_like server function as the hydrated client calls it
+#   4 publish (no JS)   create_post as a plain form post, answered 303
+#   5 ceiling           the bytes of scenario 1, rendered once, from a bare handler
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+apt_install wrk brotli curl
+
+quick=0
+if [ "${1:-}" = "--quick" ]; then quick=1; fi
+if [ "$quick" = 1 ]; then
+    bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50
+    [ -x "$bin" ] || cargo leptos build
+else
+    bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000
+    cargo leptos build --release
+fi
+site="$(pwd)/target/site"
+port="${BENCH_PORT:-3400}"
+base="http://127.0.0.1:$port"
+work="$(mktemp -d)"
+trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+start_server() { # $1: worker threads (0: all cores)
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$site" DATABASE_URL="sqlite://$work/bench.db" \
+        BULLETIN_SECRET_KEY="$(printf 'be%.0s' $(seq 32))" BULLETIN_WORKER_THREADS="$1" BULLETIN_BENCH_CEILING=true \
+        BULLETIN_WRITES_PER_MINUTE_PER_VISITOR=0 BULLETIN_WRITES_PER_MINUTE_PER_IP=0 RUST_LOG=error \
+        "$bin" >"$work/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 200); do
+        curl -fs "$base/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.05
+    done
+    echo "the server did not start:" >&2
+    cat "$work/server.log" >&2
+    exit 1
+}
+stop_server() {
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+}
+
+# The schema comes from the server's own migrations; the posts from seed.py.
+start_server 1
+stop_server
+python3 bench/seed.py "$work/bench.db" "$posts"
+
+# wrk reads one script: each scenario's request script plus the reporter.
+for name in like publish; do
+    cat "bench/$name.lua" bench/report.lua >"$work/$name.lua"
+done
+cp bench/report.lua "$work/get.lua"
+
+scenario() { # $1 label, $2 script, $3 path
+    wrk -t2 -c"$connections" -d"$warmup" -s "$work/$2.lua" "$base$3" >/dev/null 2>&1 || true
+    local line
+    line=$(BENCH_POSTS="$posts" wrk -t2 -c"$connections" -d"$duration" -s "$work/$2.lua" "$base$3" | grep '^RESULT')
+    read -r _ rps p50 p99 requests errors <<<"$line"
+    local rss
+    rss=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+    printf '| %-22s | %7s | %10s | %7s | %7s | %6s | %8s |\n' "$1" "$threads" "$rps" "$p50" "$p99" "$errors" "$((rss / 1024)) MiB"
+    case "$1" in 1*) eval "home_${threads}=$rps" ;; 5*) eval "ceiling_${threads}=$rps" ;; esac
+}
+
+echo
+echo "bulletin benchmark: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $connections connections, $duration per scenario after $warmup warm-up, $posts posts"
+echo
+echo "| scenario               | workers |      req/s | p50 ms  | p99 ms  | errors | peak RSS |"
+echo "| ---------------------- | ------- | ---------- | ------- | ------- | ------ | -------- |"
+for threads in 1 0; do
+    start_server "$threads"
+    scenario "1 GET /" get /
+    scenario "2 GET /posts/1" get /posts/1
+    likes_before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from post_likes').fetchone()[0])" "$work/bench.db")
+    scenario "3 like (server fn)" like /api/set_like
+    scenario "4 publish (no JS, 303)" publish /api/create_post
+    scenario "5 ceiling (bare axum)" get /__ceiling
+    stop_server
+    # Every like answered 2xx is a row, and the counts agree with the rows.
+    python3 - "$work/bench.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("select count(*) from post_likes").fetchone()[0]
+counted = db.execute("select coalesce(sum(like_count), 0) from posts").fetchone()[0]
+print(f"likes: {rows} rows, {counted} counted" + ("" if rows == counted else "  MISMATCH"))
+sys.exit(0 if rows == counted else 1)
+PY
+done
+echo
+ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
+echo "scenario 1 / scenario 5 (rendering / constant bytes): one worker $(ratio "$home_1" "$ceiling_1"), all cores $(ratio "$home_0" "$ceiling_0")"
+
+echo
+echo "client for /: bytes the browser downloads (raw, brotli -q 11)"
+total_raw=0 total_br=0
+for file in "$site/pkg/bulletin.js" "$site/pkg/bulletin_bg.wasm" "$site/pkg/bulletin.wasm" "$site/pkg/bulletin.css"; do
+    [ -f "$file" ] || continue
+    raw=$(stat -c %s "$file")
+    br=$(brotli -c -q 11 "$file" | wc -c)
+    total_raw=$((total_raw + raw)) total_br=$((total_br + br))
+    printf '  %-18s %9d B  %8d B\n' "$(basename "$file")" "$raw" "$br"
+done
+printf '  %-18s %9d B  %8d B\n' total "$total_raw" "$total_br"
+
+start_server 0
+node bench/client.mjs "$base/posts/1" | sed 's/^INTERACTIVE \([0-9]*\) \(.*\)/time to an interactive Like button: median \1 ms (runs: \2 ms)/'
+stop_server

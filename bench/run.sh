@@ -26,7 +26,7 @@ if [ "$quick" = 1 ]; then
     [ -x "$bin" ] || cargo leptos build
 else
     bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000
-    cargo leptos build --release
+    cargo leptos build --release --precompress
 fi
 site="$(pwd)/target/site"
 port="${BENCH_PORT:-3400}"
@@ -34,9 +34,10 @@ base="http://127.0.0.1:$port"
 work="$(mktemp -d)"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
+key="$(printf 'be%.0s' $(seq 32))"
 start_server() { # $1: worker threads (0: all cores)
     LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$site" DATABASE_URL="sqlite://$work/bench.db" \
-        BULLETIN_SECRET_KEY="$(printf 'be%.0s' $(seq 32))" BULLETIN_WORKER_THREADS="$1" BULLETIN_BENCH_CEILING=true \
+        BULLETIN_SECRET_KEY="$key" BULLETIN_WORKER_THREADS="$1" BULLETIN_BENCH_CEILING=true \
         BULLETIN_WRITES_PER_MINUTE_PER_VISITOR=0 BULLETIN_WRITES_PER_MINUTE_PER_IP=0 RUST_LOG=error \
         "$bin" >"$work/server.log" 2>&1 &
     server=$!
@@ -104,16 +105,23 @@ ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / 
 echo "scenario 1 / scenario 5 (rendering / constant bytes): one worker $(ratio "$home_1" "$ceiling_1"), all cores $(ratio "$home_0" "$ceiling_0")"
 
 echo
-echo "client for /: bytes the browser downloads (raw, brotli -q 11)"
+echo "client for /: the files the page names, raw and as served to a browser that accepts brotli"
+start_server 0
+files=$(curl -fs "$base/" | grep -oE '/pkg/[A-Za-z0-9._-]+\.(js|wasm|css)' | sort -u)
+stop_server
 total_raw=0 total_br=0
-for file in "$site/pkg/bulletin.js" "$site/pkg/bulletin_bg.wasm" "$site/pkg/bulletin.wasm" "$site/pkg/bulletin.css"; do
-    [ -f "$file" ] || continue
+for url in $files; do
+    file="$site$url"
     raw=$(stat -c %s "$file")
-    br=$(brotli -c -q 11 "$file" | wc -c)
+    if [ -f "$file.br" ]; then
+        br=$(stat -c %s "$file.br") how="precompressed"
+    else
+        br=$(brotli -c -q 11 "$file" | wc -c) how="brotli -q 11 here, not precompressed"
+    fi
     total_raw=$((total_raw + raw)) total_br=$((total_br + br))
-    printf '  %-18s %9d B  %8d B\n' "$(basename "$file")" "$raw" "$br"
+    printf '  %-34s %9d B  %8d B  (%s)\n' "${url#/pkg/}" "$raw" "$br" "$how"
 done
-printf '  %-18s %9d B  %8d B\n' total "$total_raw" "$total_br"
+printf '  %-34s %9d B  %8d B\n' total "$total_raw" "$total_br"
 
 start_server 0
 node bench/client.mjs "$base/posts/1" | sed 's/^INTERACTIVE \([0-9]*\) \(.*\)/time to an interactive Like button: median \1 ms (runs: \2 ms)/'

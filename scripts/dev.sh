@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
+# No fingerprinted file names while watching: the server would have to follow
+# every rebuild of the client. Release builds keep them (Cargo.toml).
+export LEPTOS_HASH_FILES=false
 exec cargo leptos watch "$@"

@@ -12,10 +12,12 @@ source scripts/setup.sh
 
 # cargo-leptos builds with these variables set, and some Leptos crates read
 # them at compile time; giving cargo test and clippy the same values lets
-# them reuse that build instead of recompiling Leptos back and forth.
+# them reuse that build instead of recompiling Leptos back and forth. The
+# hash settings are Cargo.toml's: the end-to-end suite runs against
+# fingerprinted client files, as a release does.
 export LEPTOS_OUTPUT_NAME=bulletin LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
-    LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false
+    LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=../site/hash.txt
 
 logs="$(mktemp -d)"
 step() {

@@ -1,7 +1,7 @@
 //! The HTML shell, the root component and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -16,12 +16,24 @@ use crate::{
     paths,
     revalidate::Revalidator,
     shortcuts::{ShortcutHint, use_shortcut},
-    theme::{ThemeChoice, theme_attribute},
+    theme::ThemeChoice,
 };
 
 /// The whole HTML document the server sends; the client hydrates `App`
 /// inside it.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+///
+/// The head names the client's files as `assets` says (fingerprinted in a
+/// release build) and loads them itself, in place of Leptos's
+/// `HydrationScripts`, which would read the manifest from disk on every
+/// render. The document outside `App` is never hydrated, so none of this
+/// has to match anything in the client.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions, assets: &crate::server::assets::ClientAssets) -> impl IntoView + use<> {
+    use leptos_meta::MetaTags;
+
+    use crate::theme::theme_attribute;
+
+    let boot = assets.boot_script();
     view! {
         <!DOCTYPE html>
         // The chosen theme is rendered by the server, so the first paint is right.
@@ -29,8 +41,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // `id="leptos"`: the stylesheet cargo-leptos's live reload swaps.
+                <link id="leptos" rel="stylesheet" href=assets.css.clone() />
+                <link rel="modulepreload" href=assets.js.clone() />
+                <link
+                    rel="preload"
+                    href=assets.wasm.clone()
+                    r#as="fetch"
+                    r#type="application/wasm"
+                    crossorigin=""
+                />
+                <AutoReload options />
+                <script type="module">{boot}</script>
                 <MetaTags />
             </head>
             <body>
@@ -57,7 +79,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/bulletin.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="A posts board where every change goes through a server function." />
         // Page titles can hold a post's title: escaped, see `escape`.

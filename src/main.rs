@@ -2,11 +2,7 @@
 
 use std::{process::ExitCode, time::Duration};
 
-use bulletin::server::{
-    Config, build_router, build_state,
-    config::{OUTPUT_NAME, SITE_PKG_DIR},
-    startup, telemetry,
-};
+use bulletin::server::{Config, build_router, build_state, startup, telemetry};
 
 /// Rendering allocates many small strings; mimalloc serves them faster than
 /// glibc's malloc (see bench/RESULTS.md).
@@ -45,15 +41,6 @@ async fn run(config: Config) -> ExitCode {
         None => tracing::info!("configuration: no Leptos.toml found, using defaults and environment"),
     }
     tracing::info!("database: {}", config.database.path.display());
-    let client = config.site_root.join(SITE_PKG_DIR).join(format!("{OUTPUT_NAME}.wasm"));
-    if !client.is_file() {
-        tracing::warn!(
-            "site root {} has no built client ({} is missing): pages will render but not hydrate. \
-             Build it with `cargo leptos build`, or point LEPTOS_SITE_ROOT at it.",
-            config.site_root.display(),
-            client.display()
-        );
-    }
     let addr = config.site_addr;
     let serve_options =
         startup::ServeOptions { header_read_timeout: config.security.header_read_timeout, grace: SHUTDOWN_GRACE };
@@ -65,6 +52,15 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let client = state.assets.wasm_file(&state.config.site_root);
+    if !client.is_file() {
+        tracing::warn!(
+            "site root {} has no built client ({} is missing): pages will render but not hydrate. \
+             Build it with `cargo leptos build`, or point LEPTOS_SITE_ROOT at it.",
+            state.config.site_root.display(),
+            client.display()
+        );
+    }
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(err) => {

@@ -34,3 +34,29 @@ test('an unknown address is the 404 page with status 404', async ({ page, consol
   await expect(page).toHaveURL('/');
   await expect(page.getByRole('heading', { level: 1, name: 'Latest posts' })).toBeVisible();
 });
+
+test('the client files are fingerprinted, compressed and cached for a year', async ({ page }, testInfo) => {
+  test.skip(!jsEnabled(testInfo), 'without JavaScript the client is never loaded');
+  const files = new Map<string, { cacheControl: string | null; encoding: string | null }>();
+  page.on('response', async (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.startsWith('/pkg/')) {
+      files.set(path, {
+        cacheControl: await response.headerValue('cache-control'),
+        encoding: await response.headerValue('content-encoding'),
+      });
+    }
+  });
+  await page.goto('/');
+  await hydrated(page);
+  for (const ext of ['js', 'wasm', 'css']) {
+    const name = new RegExp(`^/pkg/bulletin\\.[A-Za-z0-9_-]+\\.${ext}$`);
+    const path = [...files.keys()].find((p) => name.test(p));
+    expect(path, `a fingerprinted .${ext} among ${[...files.keys()]}`).toBeDefined();
+    expect(files.get(path!)?.cacheControl).toBe('public, max-age=31536000, immutable');
+    if (ext !== 'wasm') {
+      // The wasm is compressed ahead of time by release builds only.
+      expect(files.get(path!)?.encoding, `.${ext} compressed`).toBe('br');
+    }
+  }
+});

@@ -64,6 +64,15 @@ pub struct Config {
     /// from a bare handler: the benchmark's ceiling (`bench/run.sh`). Off
     /// unless `BULLETIN_BENCH_CEILING` is true.
     pub bench_ceiling: bool,
+    /// Whether the client's file names may carry hashes, read from
+    /// `site_root/hash.txt`. cargo-leptos tells the server it built
+    /// without them through `LEPTOS_HASH_FILES=false`; an older `hash.txt`
+    /// in the site is then ignored.
+    pub hash_files: bool,
+    /// Whether `cargo leptos watch` runs the server (`LEPTOS_WATCH`): it
+    /// rebuilds the client without restarting the server, so the names of
+    /// the client's files are read again for each page.
+    pub watch: bool,
     /// The port of cargo-leptos's live-reload socket, set by `cargo leptos
     /// watch` through `LEPTOS_RELOAD_PORT`; unused in production.
     pub reload_port: u32,
@@ -432,6 +441,8 @@ impl Config {
             database: DatabaseConfig { path, max_connections, busy_timeout: Duration::from_millis(busy_timeout_ms) },
             worker_threads,
             bench_ceiling,
+            hash_files: env("LEPTOS_HASH_FILES").is_none_or(|value| value != "false"),
+            watch: env("LEPTOS_WATCH").is_some(),
             reload_port,
         })
     }

@@ -1,6 +1,7 @@
 //! Server-only code. Declared behind `#[cfg(feature = "ssr")]` in `lib.rs`,
 //! so none of it (sqlx, axum, tokio, config files) reaches the WASM client.
 
+pub mod assets;
 pub mod cache;
 pub mod config;
 pub mod cookies;

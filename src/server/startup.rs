@@ -8,13 +8,27 @@ use std::{
     time::Duration,
 };
 
-use axum::{Router, extract::State, http::StatusCode, middleware, response::IntoResponse, routing::get};
+use axum::{
+    Router,
+    extract::{Request, State},
+    handler::Handler,
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
-use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::{
+        CompressionLayer,
+        predicate::{NotForContentType, Predicate, SizeAbove},
+    },
+};
 
 use super::{
-    AppState, Config, cache::ReadCache, config::SecretSource, cookies::SecretKey, db,
+    AppState, Config, assets::ClientAssets, cache::ReadCache, config::SecretSource, cookies::SecretKey, db,
     security::rate_limit::WriteLimits, telemetry, visitor,
 };
 use crate::app::{App, shell};
@@ -45,6 +59,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     ));
     Ok(AppState {
         leptos_options: config.leptos_options(),
+        assets: Arc::new(ClientAssets::load(&config.site_root, config.hash_files)),
         config: Arc::new(config),
         db,
         drafts: Arc::default(),
@@ -59,25 +74,94 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
 pub fn build_router(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
+    let page_assets = PageAssets::new(&state);
+    let not_found_assets = page_assets.clone();
+    let static_files =
+        leptos_axum::file_and_error_handler::<AppState, _>(move |options| shell(options, &not_found_assets.current()))
+            .layer(middleware::from_fn_with_state(state.assets.clone(), cache_static_files));
     let app = Router::new()
         .route("/healthz", get(healthz))
         // Registers every page route and every `#[server]` function, and
         // provides `AppState` to both through context.
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .leptos_routes(&state, routes, move || shell(options.clone(), &page_assets.current()))
         // Files under site_root (the client's pkg/, favicon), else the 404 page.
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+        // A `.br` or `.gz` beside a file (`--precompress`) is served to
+        // browsers that accept it.
+        .fallback(static_files);
     harden(app, &state).with_state(state)
+}
+
+/// Where the document every page renders into finds the names of the
+/// client's files: loaded once, or, under `cargo leptos watch`, again for
+/// each page.
+#[derive(Clone)]
+struct PageAssets {
+    loaded: Arc<ClientAssets>,
+    rebuilt_in_place: Option<(std::path::PathBuf, bool)>,
+}
+
+impl PageAssets {
+    fn new(state: &AppState) -> Self {
+        PageAssets {
+            loaded: state.assets.clone(),
+            rebuilt_in_place: state.config.watch.then(|| (state.config.site_root.clone(), state.config.hash_files)),
+        }
+    }
+
+    fn current(&self) -> Arc<ClientAssets> {
+        match &self.rebuilt_in_place {
+            Some((site_root, hash_files)) => Arc::new(ClientAssets::load(site_root, *hash_files)),
+            None => self.loaded.clone(),
+        }
+    }
+}
+
+/// Tells browsers how long to keep a static file: a year for the client's
+/// fingerprinted files, which never change under their name, and
+/// revalidate-before-use for anything else. Caches are told that the bytes
+/// depend on `Accept-Encoding`, since a precompressed copy may be chosen.
+async fn cache_static_files(State(assets): State<Arc<ClientAssets>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
+    let mut response = next.run(request).await;
+    let served = matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT);
+    if is_read && served {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(assets.cache_control(&path)));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
+/// Responses smaller than this are sent as they are: compressing them
+/// saves less than it costs.
+pub const COMPRESS_MIN_BYTES: u16 = 1024;
+
+/// Compresses responses on the fly (brotli or gzip, as the browser
+/// accepts) when they are over [`COMPRESS_MIN_BYTES`]: the HTML of pages
+/// above all. Brotli runs at level 4, the usual choice for on-the-fly work.
+/// Left alone: anything already encoded (a precompressed file), images,
+/// event streams, and `.wasm`, which a release build precompresses and a
+/// debug build makes too large to compress per request.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let worth_it = SizeAbove::new(COMPRESS_MIN_BYTES)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::const_new("application/wasm"));
+    CompressionLayer::new().br(true).gzip(true).compress_when(worth_it)
 }
 
 /// Wraps `app` in the layers every request passes through, outermost first:
 /// 1. a request id and one log line per request;
-/// 2. a panic anywhere inside becomes a 500 carrying that id;
-/// 3. state-changing requests from other sites are refused (403);
-/// 4. the body is read within its size and time limits (413, 408);
-/// 5. the visitor is identified (the signed cookie);
-/// 6. a server function's form must be exactly its fields (400);
-/// 7. writes are rate-limited per visitor and per address (429);
-/// 8. redirects stay on this site, and a failed server function gets its
+/// 2. large responses are compressed for browsers that accept it;
+/// 3. a panic anywhere inside becomes a 500 carrying that id;
+/// 4. state-changing requests from other sites are refused (403);
+/// 5. the body is read within its size and time limits (413, 408);
+/// 6. the visitor is identified (the signed cookie);
+/// 7. a server function's form must be exactly its fields (400);
+/// 8. writes are rate-limited per visitor and per address (429);
+/// 9. redirects stay on this site, and a failed server function gets its
 ///    error's status.
 ///
 /// Public so tests can wrap their own routes (a handler that panics) in the
@@ -94,6 +178,7 @@ pub fn harden(app: Router<AppState>, state: &AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state.clone(), limits::bounded_body))
         .layer(middleware::from_fn_with_state(state.clone(), origin::same_origin_only))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(compression())
         .layer(middleware::from_fn(telemetry::log_request))
 }
 

@@ -9,7 +9,8 @@ use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 
 use super::{
-    Config, cache::ReadCache, cookies::SecretKey, forms::DraftStore, security::rate_limit::WriteLimits, services::Store,
+    Config, assets::ClientAssets, cache::ReadCache, cookies::SecretKey, forms::DraftStore,
+    security::rate_limit::WriteLimits, services::Store,
 };
 
 /// Everything a request handler may need.
@@ -19,6 +20,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// What Leptos needs to render pages and find the client's files.
     pub leptos_options: LeptosOptions,
+    /// The URLs of the client's files, from the site's manifest.
+    pub assets: Arc<ClientAssets>,
     /// The database connection pool.
     pub db: SqlitePool,
     /// Signs and checks the visitor cookie.

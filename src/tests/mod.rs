@@ -7,6 +7,7 @@ mod foundation;
 mod fuzz;
 mod interactions;
 mod posts;
+mod serving;
 mod threats;
 mod visitors;
 
@@ -39,6 +40,8 @@ pub struct TestResponse {
     pub headers: axum::http::HeaderMap,
     /// The body, decoded as UTF-8 (lossily).
     pub body: String,
+    /// The body as it came.
+    pub bytes: axum::body::Bytes,
 }
 
 impl TestApp {
@@ -67,7 +70,7 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
     }
 
     /// A page, as a browser navigating to it asks for it.

@@ -309,7 +309,7 @@ async fn a_panic_in_a_handler_is_a_500_and_the_server_keeps_serving() {
             let status = response.status();
             let headers = response.headers().clone();
             let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
-            TestResponse { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+            TestResponse { status, headers, body: String::from_utf8_lossy(&body).into_owned(), bytes: body }
         }
     };
     let res = send("/panics").await;

@@ -1,0 +1,190 @@
+//! The client's files (`.js`, `.wasm`, `.css`) as the page names them, and
+//! how long browsers may keep them.
+//!
+//! A release build (`cargo leptos build --release`) fingerprints the three
+//! files: `pkg/bulletin.<hash>.js` and so on, the hash taken from the
+//! content. cargo-leptos writes the hashes to `hash.txt` at the root of the
+//! site (`hash-file-name` in Cargo.toml points it there), so the manifest
+//! travels with `site/` and a deployment needs nothing else. A fingerprinted
+//! name never changes content, so browsers may keep it for a year without
+//! asking again; any other file must be revalidated.
+//!
+//! The manifest is read once at start-up, not on every render as Leptos's
+//! own `HydrationScripts` does. Under `cargo leptos watch` (which rebuilds the
+//! client without restarting the server) it is read again for each page.
+
+use std::path::{Path, PathBuf};
+
+use super::config::{OUTPUT_NAME, SITE_PKG_DIR};
+
+/// The manifest's file name, at the root of the site.
+pub const HASH_FILE: &str = "hash.txt";
+
+/// `Cache-Control` for a fingerprinted file: a year, never revalidated.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// `Cache-Control` for every other static file: kept, but revalidated
+/// (`Last-Modified`) before each use.
+pub const REVALIDATE: &str = "no-cache";
+
+/// The URLs of the client's three files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAssets {
+    /// The wasm-bindgen glue, loaded as a module.
+    pub js: String,
+    /// The compiled client.
+    pub wasm: String,
+    /// The stylesheet.
+    pub css: String,
+    /// Whether the names carry content hashes.
+    pub fingerprinted: bool,
+}
+
+impl ClientAssets {
+    /// The plain names a build without fingerprints writes.
+    pub fn plain() -> Self {
+        let url = |ext: &str| format!("/{SITE_PKG_DIR}/{OUTPUT_NAME}.{ext}");
+        ClientAssets { js: url("js"), wasm: url("wasm"), css: url("css"), fingerprinted: false }
+    }
+
+    /// The names in `site_root/hash.txt`, or the plain names without one
+    /// (or when `hash_files` is false). A manifest that cannot be understood
+    /// is logged and ignored: the page then names files that do not exist,
+    /// which a look at the log explains.
+    pub fn load(site_root: &Path, hash_files: bool) -> Self {
+        if !hash_files {
+            return ClientAssets::plain();
+        }
+        let path = site_root.join(HASH_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => ClientAssets::parse(&text).unwrap_or_else(|problem| {
+                tracing::error!("{}: {problem}; naming the client's files without hashes", path.display());
+                ClientAssets::plain()
+            }),
+            Err(_) => ClientAssets::plain(),
+        }
+    }
+
+    /// Reads cargo-leptos's manifest: one `extension: hash` line for each of
+    /// `js`, `wasm` and `css`. A hash must be base64url (what cargo-leptos
+    /// writes), which also keeps it safe inside the page's HTML and script.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut hashes = [None, None, None];
+        for line in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
+            let Some((kind, hash)) = line.split_once(':') else {
+                return Err(format!("`{line}` is not `extension: hash`"));
+            };
+            let slot = match kind.trim() {
+                "js" => 0,
+                "wasm" => 1,
+                "css" => 2,
+                // cargo-leptos also lists wasm-splitting files, unused here.
+                _ => continue,
+            };
+            let hash = hash.trim();
+            let valid = !hash.is_empty()
+                && hash.len() <= 64
+                && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !valid {
+                return Err(format!("`{hash}` is not a file hash"));
+            }
+            hashes[slot] = Some(hash.to_owned());
+        }
+        let url = |ext: &str, hash: &Option<String>| {
+            hash.as_ref()
+                .map(|hash| format!("/{SITE_PKG_DIR}/{OUTPUT_NAME}.{hash}.{ext}"))
+                .ok_or_else(|| format!("no `{ext}:` line"))
+        };
+        Ok(ClientAssets {
+            js: url("js", &hashes[0])?,
+            wasm: url("wasm", &hashes[1])?,
+            css: url("css", &hashes[2])?,
+            fingerprinted: true,
+        })
+    }
+
+    /// The module script that loads the client and hydrates the page.
+    ///
+    /// Only URL-safe characters go into it (see [`ClientAssets::parse`]), so
+    /// nothing needs escaping.
+    pub fn boot_script(&self) -> String {
+        format!(
+            "import init, {{ hydrate }} from \"{}\"; await init({{ module_or_path: \"{}\" }}); hydrate();",
+            self.js, self.wasm
+        )
+    }
+
+    /// The `Cache-Control` a static file at `path` is served with.
+    pub fn cache_control(&self, path: &str) -> &'static str {
+        if self.fingerprinted && [&self.js, &self.wasm, &self.css].iter().any(|url| url.as_str() == path) {
+            IMMUTABLE
+        } else {
+            REVALIDATE
+        }
+    }
+
+    /// The client's `.wasm` file on disk, to check at start-up that the
+    /// client was built.
+    pub fn wasm_file(&self, site_root: &Path) -> PathBuf {
+        site_root.join(self.wasm.trim_start_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_manifest_cargo_leptos_writes() {
+        let assets = ClientAssets::parse("js: Ab-_9\nwasm: Zz0\ncss: q\nsplit: ignored\n").unwrap();
+        assert_eq!(assets.js, "/pkg/bulletin.Ab-_9.js");
+        assert_eq!(assets.wasm, "/pkg/bulletin.Zz0.wasm");
+        assert_eq!(assets.css, "/pkg/bulletin.q.css");
+        assert!(assets.fingerprinted);
+    }
+
+    #[test]
+    fn refuses_hashes_that_could_break_out_of_the_page() {
+        for bad in [
+            "js: a\"b\nwasm: x\ncss: y",
+            "js: <x>\nwasm: x\ncss: y",
+            "js: a b\nwasm: x\ncss: y",
+            "js:\nwasm: x\ncss: y",
+        ] {
+            assert!(ClientAssets::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert!(ClientAssets::parse("js: a\nwasm: b").unwrap_err().contains("css"));
+        assert!(ClientAssets::parse("nonsense").is_err());
+    }
+
+    #[test]
+    fn only_fingerprinted_files_are_immutable() {
+        let hashed = ClientAssets::parse("js: a\nwasm: b\ncss: c").unwrap();
+        assert_eq!(hashed.cache_control("/pkg/bulletin.a.js"), IMMUTABLE);
+        assert_eq!(hashed.cache_control("/pkg/bulletin.c.css"), IMMUTABLE);
+        assert_eq!(hashed.cache_control("/pkg/bulletin.js"), REVALIDATE);
+        assert_eq!(hashed.cache_control("/favicon.svg"), REVALIDATE);
+        let plain = ClientAssets::plain();
+        assert_eq!(plain.cache_control(&plain.js.clone()), REVALIDATE);
+    }
+
+    #[test]
+    fn the_boot_script_loads_the_named_files() {
+        let assets = ClientAssets::parse("js: a\nwasm: b\ncss: c").unwrap();
+        let script = assets.boot_script();
+        assert!(script.contains("from \"/pkg/bulletin.a.js\""));
+        assert!(script.contains("module_or_path: \"/pkg/bulletin.b.wasm\""));
+        assert!(!script.contains(['<', '>', '&']), "needs no escaping in HTML");
+    }
+
+    #[test]
+    fn without_a_manifest_the_names_are_plain() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(ClientAssets::load(dir.path(), true), ClientAssets::plain());
+        std::fs::write(dir.path().join(HASH_FILE), "js: a\nwasm: b\ncss: c\n").unwrap();
+        assert!(ClientAssets::load(dir.path(), true).fingerprinted);
+        assert_eq!(ClientAssets::load(dir.path(), false), ClientAssets::plain(), "built without hashes");
+        std::fs::write(dir.path().join(HASH_FILE), "js: \"\n").unwrap();
+        assert_eq!(ClientAssets::load(dir.path(), true), ClientAssets::plain());
+    }
+}

@@ -1,0 +1,168 @@
+//! Release serving: fingerprinted client files named in the page and kept by
+//! browsers for a year, precompressed files chosen by `Accept-Encoding`, and
+//! pages compressed on the fly above a size threshold.
+
+use std::{io::Read, path::Path};
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use bulletin::server::{assets, startup::COMPRESS_MIN_BYTES};
+use tempfile::TempDir;
+
+use super::{TestApp, TestResponse};
+
+/// A built site as `cargo leptos build --release --precompress` leaves it:
+/// fingerprinted files, their hashes in `hash.txt`, and a `.br` and `.gz`
+/// beside each. The compressed files hold markers rather than real
+/// compressions: what is tested is which one the server picks.
+fn release_site() -> TempDir {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(site.path().join("hash.txt"), "js: Js1\nwasm: Wa-2\ncss: Cs_3\n").unwrap();
+    for name in ["bulletin.Js1.js", "bulletin.Wa-2.wasm", "bulletin.Cs_3.css"] {
+        std::fs::write(pkg.join(name), format!("raw {name}")).unwrap();
+        std::fs::write(pkg.join(format!("{name}.br")), format!("br {name}")).unwrap();
+        std::fs::write(pkg.join(format!("{name}.gz")), format!("gz {name}")).unwrap();
+    }
+    std::fs::write(site.path().join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    site
+}
+
+async fn app_on(site: &Path) -> TestApp {
+    TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site.to_str().unwrap())]).await
+}
+
+async fn fetch(app: &TestApp, path: &str, accept_encoding: Option<&str>) -> TestResponse {
+    let mut request = Request::get(path).header(header::ACCEPT, "*/*");
+    if let Some(encodings) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, encodings);
+    }
+    app.send(request.body(Body::empty()).unwrap()).await
+}
+
+fn header_of(res: &TestResponse, name: header::HeaderName) -> Option<&str> {
+    res.headers.get(name).map(|value| value.to_str().unwrap())
+}
+
+#[tokio::test]
+async fn the_page_names_the_fingerprinted_files_and_loads_them() {
+    let site = release_site();
+    let app = app_on(site.path()).await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(r#"<link id="leptos" rel="stylesheet" href="/pkg/bulletin.Cs_3.css">"#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"<link rel="modulepreload" href="/pkg/bulletin.Js1.js">"#));
+    assert!(
+        page.body.contains(r#"<link rel="preload" href="/pkg/bulletin.Wa-2.wasm" as="fetch" type="application/wasm""#)
+    );
+    assert!(page.body.contains(r#"import init, { hydrate } from "/pkg/bulletin.Js1.js""#));
+    assert!(page.body.contains(r#"module_or_path: "/pkg/bulletin.Wa-2.wasm""#));
+    assert!(!page.body.contains("/pkg/bulletin.js") && !page.body.contains("/pkg/bulletin.css"));
+    // The 404 page is the same document.
+    let missing = app.get("/no/such/page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("/pkg/bulletin.Js1.js"));
+}
+
+#[tokio::test]
+async fn fingerprinted_files_are_immutable_and_precompressed_as_the_browser_accepts() {
+    let site = release_site();
+    let app = app_on(site.path()).await;
+    for name in ["bulletin.Js1.js", "bulletin.Wa-2.wasm", "bulletin.Cs_3.css"] {
+        let path = format!("/pkg/{name}");
+        for (accepts, encoding, body) in [
+            (Some("gzip, deflate, br"), Some("br"), format!("br {name}")),
+            (Some("gzip"), Some("gzip"), format!("gz {name}")),
+            (Some("identity"), None, format!("raw {name}")),
+            (None, None, format!("raw {name}")),
+        ] {
+            let res = fetch(&app, &path, accepts).await;
+            assert_eq!(res.status, StatusCode::OK, "{path} {accepts:?}");
+            assert_eq!(header_of(&res, header::CONTENT_ENCODING), encoding, "{path} {accepts:?}");
+            assert_eq!(res.body, body, "{path} {accepts:?}");
+            assert_eq!(header_of(&res, header::CACHE_CONTROL), Some(assets::IMMUTABLE), "{path}");
+            assert!(
+                header_of(&res, header::VARY).is_some_and(|vary| vary.to_ascii_lowercase().contains("accept-encoding")),
+                "{path}: caches must keep one copy per encoding"
+            );
+        }
+    }
+    assert_eq!(app.get("/pkg/bulletin.Nope.js").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn files_that_are_not_fingerprinted_are_revalidated() {
+    let site = release_site();
+    let app = app_on(site.path()).await;
+    let icon = fetch(&app, "/favicon.svg", None).await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(header_of(&icon, header::CACHE_CONTROL), Some(assets::REVALIDATE));
+
+    // A development build: no manifest, plain names, always revalidated.
+    let dev_site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dev_site.path().join("pkg")).unwrap();
+    std::fs::write(dev_site.path().join("pkg/bulletin.js"), "dev js").unwrap();
+    let app = app_on(dev_site.path()).await;
+    let page = app.get("/").await;
+    assert!(page.body.contains(r#"from "/pkg/bulletin.js""#), "{}", page.body);
+    let script = fetch(&app, "/pkg/bulletin.js", None).await;
+    assert_eq!((script.status, script.body.as_str()), (StatusCode::OK, "dev js"));
+    assert_eq!(header_of(&script, header::CACHE_CONTROL), Some(assets::REVALIDATE));
+}
+
+#[tokio::test]
+async fn pages_are_compressed_on_the_fly_and_small_answers_are_not() {
+    let app = TestApp::spawn().await;
+    let page = fetch(&app, "/", Some("gzip")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(header_of(&page, header::CONTENT_ENCODING), Some("gzip"));
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&page.bytes[..]).read_to_string(&mut html).expect("a gzip stream");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Latest posts"), "{html}");
+    assert!(html.len() > usize::from(COMPRESS_MIN_BYTES), "the page is above the threshold");
+    assert!(page.bytes.len() < html.len() / 2, "{} compressed vs {} raw", page.bytes.len(), html.len());
+
+    let page = fetch(&app, "/", Some("br;q=1.0, gzip;q=0.5")).await;
+    assert_eq!(header_of(&page, header::CONTENT_ENCODING), Some("br"));
+
+    let plain = fetch(&app, "/", None).await;
+    assert_eq!(header_of(&plain, header::CONTENT_ENCODING), None);
+    assert_eq!(without_nonces(&plain.body), without_nonces(&html), "the same page either way");
+
+    let small = fetch(&app, "/healthz", Some("gzip, br")).await;
+    assert_eq!((small.status, small.body.as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(header_of(&small, header::CONTENT_ENCODING), None, "below the threshold");
+}
+
+#[tokio::test]
+async fn a_build_without_hashes_ignores_an_older_manifest() {
+    // `cargo leptos watch` with hashing off leaves a release build's
+    // hash.txt behind; it says so with LEPTOS_HASH_FILES=false.
+    let site = release_site();
+    let app =
+        TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site.path().to_str().unwrap()), ("LEPTOS_HASH_FILES", "false")])
+            .await;
+    let page = app.get("/").await;
+    assert!(page.body.contains(r#"from "/pkg/bulletin.js""#), "{}", page.body);
+    assert!(!page.body.contains("Js1"));
+}
+
+/// The page without its per-response script nonces.
+fn without_nonces(html: &str) -> String {
+    let mut rest = html;
+    let mut out = String::new();
+    while let Some(start) = rest.find(" nonce=\"") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 8..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}

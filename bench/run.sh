@@ -10,7 +10,8 @@
 # Scenarios (requests/s, p50 and p99 in ms, errors, peak RSS of the server):
 #   1 GET /             the 20 newest posts, full HTML document
 #   2 GET /posts/1      one post
-#   3 like              the set_like server function as the hydrated client calls it
+#   3 like              the set_like server function as the hydrated client calls it,
+#                       from 4000 visitors each flipping its like (every request writes)
 #   4 publish (no JS)   create_post as a plain form post, answered 303
 #   5 ceiling           the bytes of scenario 1, rendered once, from a bare handler
 set -euo pipefail
@@ -58,6 +59,7 @@ stop_server() {
 start_server 1
 stop_server
 python3 bench/seed.py "$work/bench.db" "$posts"
+python3 bench/visitors.py "$key" 4000 "$work/visitors.txt"
 
 # wrk reads one script: each scenario's request script plus the reporter.
 for name in like publish; do
@@ -66,9 +68,9 @@ done
 cp bench/report.lua "$work/get.lua"
 
 scenario() { # $1 label, $2 script, $3 path
-    wrk -t2 -c"$connections" -d"$warmup" -s "$work/$2.lua" "$base$3" >/dev/null 2>&1 || true
+    BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$warmup" -s "$work/$2.lua" "$base$3" >/dev/null 2>&1 || true
     local line
-    line=$(BENCH_POSTS="$posts" wrk -t2 -c"$connections" -d"$duration" -s "$work/$2.lua" "$base$3" | grep '^RESULT')
+    line=$(BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$duration" -s "$work/$2.lua" "$base$3" | grep '^RESULT')
     read -r _ rps p50 p99 requests errors <<<"$line"
     local rss
     rss=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")

@@ -34,8 +34,14 @@ pub fn internal_error(cause: impl std::fmt::Display) -> AppError {
 /// Maps a database error to what the user is told: busy or unreachable
 /// databases are `Unavailable` (worth a retry), anything else is internal.
 pub fn db_error(err: sqlx::Error) -> AppError {
+    db_error_ref(&err)
+}
+
+/// [`db_error`] for an error that several requests share (a failed batch of
+/// likes): each logs it under its own request id.
+pub fn db_error_ref(err: &sqlx::Error) -> AppError {
     use sqlx::Error as E;
-    match &err {
+    match err {
         E::PoolTimedOut | E::PoolClosed | E::Io(_) => {
             tracing::warn!(cause = %err, "database unavailable");
             AppError::Unavailable

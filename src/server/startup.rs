@@ -29,7 +29,7 @@ use tower_http::{
 
 use super::{
     AppState, Config, assets::ClientAssets, cache::ReadCache, config::SecretSource, cookies::SecretKey, db,
-    security::rate_limit::WriteLimits, telemetry, visitor,
+    security::rate_limit::WriteLimits, services::likes::LikeWriter, telemetry, visitor,
 };
 use crate::app::{App, shell};
 
@@ -53,6 +53,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     };
     let db = db::connect(&config.database).await?;
     let cache = Arc::new(ReadCache::new(config.cache_capacity));
+    let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone()));
     let write_limits = Arc::new(WriteLimits::new(
         config.security.writes_per_minute_per_visitor,
         config.security.writes_per_minute_per_ip,
@@ -65,6 +66,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         drafts: Arc::default(),
         write_limits,
         cache,
+        likes,
         cookie_key,
     })
 }

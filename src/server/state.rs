@@ -9,8 +9,13 @@ use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 
 use super::{
-    Config, assets::ClientAssets, cache::ReadCache, cookies::SecretKey, forms::DraftStore,
-    security::rate_limit::WriteLimits, services::Store,
+    Config,
+    assets::ClientAssets,
+    cache::ReadCache,
+    cookies::SecretKey,
+    forms::DraftStore,
+    security::rate_limit::WriteLimits,
+    services::{Store, likes::LikeWriter},
 };
 
 /// Everything a request handler may need.
@@ -32,12 +37,14 @@ pub struct AppState {
     pub write_limits: Arc<WriteLimits>,
     /// Recent reads of the list and the posts, revalidated by writes.
     pub cache: Arc<ReadCache>,
+    /// The queue of likes waiting to be written.
+    pub likes: Arc<LikeWriter>,
 }
 
 impl AppState {
-    /// The database and cache, as the services take them.
+    /// The database, cache and like queue, as the services take them.
     pub fn store(&self) -> Store<'_> {
-        Store { db: &self.db, cache: &self.cache }
+        Store { db: &self.db, cache: &self.cache, likes: &self.likes }
     }
 }
 

@@ -72,6 +72,42 @@ async fn two_hundred_visitors_liking_at_once_count_exactly_two_hundred() {
     assert_eq!((stored_counts(&app, id).await.0, rows), (200, 200));
 }
 
+/// Likes arriving together are written in one transaction (group commit);
+/// a like of a missing post in the same batch fails alone, and every
+/// visitor gets the count as it stood right after their own like.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn likes_written_together_answer_each_caller_on_its_own() {
+    let app = Arc::new(TestApp::spawn().await);
+    let id = app.insert_post("Batched", "text").await;
+    let tasks: Vec<_> = (0..120)
+        .map(|n| {
+            let app = app.clone();
+            // Every third like is for a post that does not exist.
+            let target = if n % 3 == 0 { 9999 } else { id };
+            tokio::spawn(async move {
+                let res = app.call("/api/set_like", &form(&[("id", &target.to_string()), ("liked", "true")])).await;
+                (target, res.status, res.body)
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in tasks {
+        let (target, status, body) = task.await.unwrap();
+        if target == id {
+            assert_eq!(status, StatusCode::OK, "{body}");
+            counts.push(serde_json::from_str::<LikeState>(&body).unwrap().like_count);
+        } else {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        }
+    }
+    // 80 likes, each answered with a distinct count from 1 to 80.
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=80).collect::<Vec<i64>>());
+    assert_eq!(stored_counts(&app, id).await.0, 80);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(rows, 80, "no row for the missing post");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn liking_a_missing_post_is_404_and_writes_nothing() {
     let app = TestApp::spawn().await;

@@ -399,6 +399,31 @@ async fn a_database_locked_by_another_process_is_503_then_recovers() {
     assert_eq!(app.post_count().await, 1);
 }
 
+/// A like waits for the write lock like any write; past the busy timeout
+/// its whole batch is answered 503 and nothing of it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn likes_while_another_process_holds_the_lock_are_503_and_stored_after_it() {
+    let app = TestApp::spawn_with(&[("BULLETIN_DB_BUSY_TIMEOUT_MS", "200")]).await;
+    let id = app.insert_post("Locked", "text").await;
+    let path = app.dir.path().join("data/test.db");
+    let mut other = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).connect().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+
+    let fan = app.browser();
+    let id_field = id.to_string();
+    let like = [("id", id_field.as_str()), ("liked", "true")];
+    let res = fan.call("/api/set_like", &like).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+    assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Unavailable);
+
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(rows, 0, "the refused like was not stored");
+    let res = fan.call("/api/set_like", &like).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("\"like_count\":1"), "{}", res.body);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
     let app = TestApp::spawn().await;

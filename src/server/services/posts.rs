@@ -191,24 +191,8 @@ async fn guarded_write(
 /// nothing. The count follows the `post_likes` rows through triggers in the
 /// same statement, so N visitors liking at once count exactly N.
 pub async fn set_like(store: Store<'_>, visitor: &Visitor, id: i64, liked: bool) -> Result<LikeState, AppError> {
-    let mut tx = store.db.begin().await.map_err(db_error)?;
-    let change = if liked {
-        // Only for a post that exists; a second like is no conflict, no change.
-        "INSERT INTO post_likes (post_id, visitor_id) SELECT id, ?2 FROM posts WHERE id = ?1 \
-         ON CONFLICT (post_id, visitor_id) DO NOTHING"
-    } else {
-        "DELETE FROM post_likes WHERE post_id = ?1 AND visitor_id = ?2"
-    };
-    sqlx::query(change).bind(id).bind(visitor.id()).execute(&mut *tx).await.map_err(db_error)?;
-    let like_count: i64 = sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ?1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?
-        .ok_or(AppError::NotFound)?;
-    tx.commit().await.map_err(db_error)?;
-    store.cache.revalidate([Tag::Posts, Tag::Post(id)]);
-    Ok(LikeState { liked, like_count })
+    // Through the group-commit writer: see `services::likes`.
+    store.likes.set(visitor, id, liked).await
 }
 
 /// Counts one view of post `id` and returns the new count.

@@ -5,6 +5,20 @@ use leptos_meta::Title;
 
 use crate::{components::ErrorAlert, error::AppError, pages::NotFound};
 
+/// Rendered on the server, makes the response carry `error`'s status: a
+/// page whose data could not be read is not a 200 (nor kept by the list
+/// page cache, which keeps only 200s). Does nothing in the browser.
+pub fn answer_with_status_of(error: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(error.status_code()))
+    {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}
+
 /// Shows `error` as the whole page: the 404 page for `NotFound`, else a
 /// heading and the error's message. Rendered on the server, the response
 /// carries the error's status.
@@ -13,12 +27,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     if error == AppError::NotFound {
         return view! { <NotFound /> }.into_any();
     }
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(error.status_code()))
-    {
-        response.set_status(status);
-    }
+    answer_with_status_of(&error);
     let heading = match error {
         AppError::Forbidden => "Not allowed",
         _ => "Something went wrong",

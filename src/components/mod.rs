@@ -10,7 +10,7 @@ mod post_list;
 
 pub use alert::ErrorAlert;
 pub use delete_button::DeletePostButton;
-pub use error_page::ErrorPage;
+pub use error_page::{ErrorPage, answer_with_status_of};
 pub use header::SiteHeader;
 pub use like_button::LikeButton;
 pub use post_fields::{PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key};

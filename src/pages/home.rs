@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::posts::list_posts,
-    components::{ErrorAlert, PostList},
+    components::{ErrorAlert, PostList, answer_with_status_of},
     revalidate::{Revalidator, Tag},
 };
 
@@ -30,7 +30,10 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <PostList page /> }.into_any(),
-                    Err(error) => view! { <ErrorAlert error /> }.into_any(),
+                    Err(error) => {
+                        answer_with_status_of(&error);
+                        view! { <ErrorAlert error /> }.into_any()
+                    }
                 }
             })}
         </Suspense>

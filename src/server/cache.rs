@@ -51,6 +51,24 @@ struct Inner {
     pages: HashMap<Option<i64>, PostPage>,
     /// Posts by id; each tagged `Tag::Post(id)`.
     posts: HashMap<i64, CachedPost>,
+    /// Whole rendered list pages (see [`ListDocument`]); tagged `Tag::Posts`.
+    documents: HashMap<DocumentKey, ListDocument>,
+}
+
+/// What a rendered list page depends on besides the posts: its address
+/// (path and query) and the theme it was rendered in.
+pub type DocumentKey = (String, Option<&'static str>);
+
+/// A list page (`/`, `/?before=N`) as rendered for a visitor with nothing
+/// of their own on it: no flash message, no draft. Such a page is the same
+/// bytes for every visitor in the same theme, so it is rendered once per
+/// change to the list.
+#[derive(Debug, Clone)]
+pub struct ListDocument {
+    /// The headers the page was rendered with (content type and the like).
+    pub headers: axum::http::HeaderMap,
+    /// The HTML.
+    pub body: axum::body::Bytes,
 }
 
 impl ReadCache {
@@ -61,6 +79,11 @@ impl ReadCache {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether it keeps anything at all.
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
     }
 
     /// Takes a ticket for `tag`, before reading what it covers.
@@ -98,6 +121,21 @@ impl ReadCache {
         }
     }
 
+    /// The rendered list page for `key`, if any.
+    pub fn document(&self, key: &DocumentKey) -> Option<ListDocument> {
+        self.lock().documents.get(key).cloned()
+    }
+
+    /// Stores a list page rendered under `ticket` (taken for `Tag::Posts`),
+    /// unless a write has revalidated the list since.
+    pub fn store_document(&self, key: DocumentKey, document: ListDocument, ticket: Ticket) {
+        let capacity = self.capacity;
+        let mut inner = self.lock();
+        if inner.current(Tag::Posts) == ticket {
+            insert_bounded(&mut inner.documents, key, document, capacity);
+        }
+    }
+
     /// Called by every write once committed: what `tags` cover is read
     /// again from the database by the next reader.
     pub fn revalidate(&self, tags: impl IntoIterator<Item = Tag>) {
@@ -105,7 +143,10 @@ impl ReadCache {
         for tag in tags {
             *inner.generations.entry(tag).or_default() += 1;
             match tag {
-                Tag::Posts => inner.pages.clear(),
+                Tag::Posts => {
+                    inner.pages.clear();
+                    inner.documents.clear();
+                }
                 Tag::Post(id) => {
                     inner.posts.remove(&id);
                 }

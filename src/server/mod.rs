@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod db;
 pub mod forms;
 pub mod middleware;
+pub mod page_cache;
 pub mod security;
 pub mod services;
 pub mod startup;

@@ -164,7 +164,9 @@ fn compression() -> CompressionLayer<impl Predicate> {
 /// 7. a server function's form must be exactly its fields (400);
 /// 8. writes are rate-limited per visitor and per address (429);
 /// 9. redirects stay on this site, and a failed server function gets its
-///    error's status.
+///    error's status;
+/// 10. a list page is served whole from the cache when it can be
+///     (`page_cache`).
 ///
 /// Public so tests can wrap their own routes (a handler that panics) in the
 /// very same stack.
@@ -172,7 +174,8 @@ pub fn harden(app: Router<AppState>, state: &AppState) -> Router<AppState> {
     use super::security::{forms, limits, origin, rate_limit};
 
     // `layer` wraps everything added before it, so the innermost comes first.
-    app.layer(middleware::from_fn(super::middleware::server_fn_error_status))
+    app.layer(middleware::from_fn_with_state(state.clone(), super::page_cache::serve_list_pages))
+        .layer(middleware::from_fn(super::middleware::server_fn_error_status))
         .layer(middleware::from_fn(super::middleware::local_redirects_only))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit::limit_writes))
         .layer(middleware::from_fn(forms::exact_forms))

@@ -120,6 +120,9 @@ async fn files_that_are_not_fingerprinted_are_revalidated() {
 #[tokio::test]
 async fn pages_are_compressed_on_the_fly_and_small_answers_are_not() {
     let app = TestApp::spawn().await;
+    for n in 1..=5 {
+        app.insert_post(&format!("Post number {n}"), "Some words of content, as a post has.").await;
+    }
     let page = fetch(&app, "/", Some("gzip")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(header_of(&page, header::CONTENT_ENCODING), Some("gzip"));

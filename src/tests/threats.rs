@@ -300,7 +300,7 @@ async fn a_panic_in_a_handler_is_a_500_and_the_server_keeps_serving() {
         panic!("secret detail /work/main/src")
     }
     let routes = Router::new().route("/panics", post(panics)).route("/fine", post(|| async { "fine" }));
-    let router = bulletin::server::startup::harden(routes, &app.state).with_state(app.state.clone());
+    let router = bulletin::server::startup::harden(routes.with_state(app.state.clone()), &app.state);
     let send = |path: &'static str| {
         let router = router.clone();
         async move {
@@ -433,7 +433,10 @@ async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
         .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true))
         .await
         .unwrap();
-    let state = bulletin::server::AppState { db: read_only, ..app.state.clone() };
+    let state = bulletin::server::AppState::from(bulletin::server::state::AppStateInner {
+        db: read_only,
+        ..bulletin::server::state::AppStateInner::clone(&app.state)
+    });
     let router = bulletin::server::build_router(state);
     use tower::ServiceExt;
     let response = router.clone().oneshot(publish_from(None)).await.unwrap();

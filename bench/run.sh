@@ -9,6 +9,7 @@
 #
 # Scenarios (requests/s, p50 and p99 in ms, errors, peak RSS of the server):
 #   1 GET /             the 20 newest posts, full HTML document
+#   1b GET / (br)       the same, asking for brotli as browsers do
 #   2 GET /posts/1      one post
 #   3 like              the set_like server function as the hydrated client calls it,
 #                       from 4000 visitors each flipping its like (every request writes)
@@ -62,7 +63,7 @@ python3 bench/seed.py "$work/bench.db" "$posts"
 python3 bench/visitors.py "$key" 4000 "$work/visitors.txt"
 
 # wrk reads one script: each scenario's request script plus the reporter.
-for name in like publish; do
+for name in like publish brotli; do
     cat "bench/$name.lua" bench/report.lua >"$work/$name.lua"
 done
 cp bench/report.lua "$work/get.lua"
@@ -86,6 +87,7 @@ echo "| ---------------------- | ------- | ---------- | ------- | ------- | ----
 for threads in 1 0; do
     start_server "$threads"
     scenario "1 GET /" get /
+    scenario "1b GET / (br)" brotli /
     scenario "2 GET /posts/1" get /posts/1
     likes_before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from post_likes').fetchone()[0])" "$work/bench.db")
     scenario "3 like (server fn)" like /api/set_like

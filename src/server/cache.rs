@@ -10,7 +10,11 @@
 //! read before a write committed can never be stored after the write
 //! revalidated.
 
-use std::{collections::HashMap, hash::Hash, sync::Mutex};
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    sync::{Arc, Mutex},
+};
 
 use crate::{domain::PostPage, revalidate::Tag};
 
@@ -52,7 +56,7 @@ struct Inner {
     /// Posts by id; each tagged `Tag::Post(id)`.
     posts: HashMap<i64, CachedPost>,
     /// Whole rendered list pages (see [`ListDocument`]); tagged `Tag::Posts`.
-    documents: HashMap<DocumentKey, ListDocument>,
+    documents: HashMap<DocumentKey, Arc<ListDocument>>,
 }
 
 /// What a rendered list page depends on besides the posts: its address
@@ -62,13 +66,17 @@ pub type DocumentKey = (String, Option<&'static str>);
 /// A list page (`/`, `/?before=N`) as rendered for a visitor with nothing
 /// of their own on it: no flash message, no draft. Such a page is the same
 /// bytes for every visitor in the same theme, so it is rendered once per
-/// change to the list.
-#[derive(Debug, Clone)]
+/// change to the list, and compressed at most once per encoding.
+#[derive(Debug)]
 pub struct ListDocument {
     /// The headers the page was rendered with (content type and the like).
     pub headers: axum::http::HeaderMap,
     /// The HTML.
     pub body: axum::body::Bytes,
+    /// The HTML compressed with brotli, once a browser asked for it.
+    pub brotli: std::sync::OnceLock<axum::body::Bytes>,
+    /// The HTML compressed with gzip, once a browser asked for it.
+    pub gzip: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 impl ReadCache {
@@ -122,13 +130,13 @@ impl ReadCache {
     }
 
     /// The rendered list page for `key`, if any.
-    pub fn document(&self, key: &DocumentKey) -> Option<ListDocument> {
+    pub fn document(&self, key: &DocumentKey) -> Option<Arc<ListDocument>> {
         self.lock().documents.get(key).cloned()
     }
 
     /// Stores a list page rendered under `ticket` (taken for `Tag::Posts`),
     /// unless a write has revalidated the list since.
-    pub fn store_document(&self, key: DocumentKey, document: ListDocument, ticket: Ticket) {
+    pub fn store_document(&self, key: DocumentKey, document: Arc<ListDocument>, ticket: Ticket) {
         let capacity = self.capacity;
         let mut inner = self.lock();
         if inner.current(Tag::Posts) == ticket {

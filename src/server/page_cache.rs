@@ -9,14 +9,21 @@
 //! too: a page is kept only if no write revalidated the list while it was
 //! rendered, so no page served after a write's answer predates the write.
 //!
+//! A kept page is also compressed once per encoding a browser asks for
+//! (brotli, else gzip), rather than by the compression layer on every
+//! request: compressing a 14 KB page per request cut the cached `GET /`
+//! from about 60 000 to 17 000 requests/s.
+//!
 //! What is not kept: anything but a 200, a response that sets a cookie, and
 //! every other page (a post page shows the visitor's own like and
 //! authorship).
 
+use std::{io::Write, sync::Arc};
+
 use axum::{
-    body::Body,
+    body::{Body, Bytes},
     extract::{Request, State},
-    http::{HeaderMap, Method, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -37,9 +44,7 @@ pub async fn serve_list_pages(State(state): State<AppState>, request: Request, n
         return next.run(request).await;
     };
     if let Some(document) = state.cache.document(&key) {
-        let mut response = Response::new(Body::from(document.body));
-        *response.headers_mut() = document.headers;
-        return response;
+        return answer(&document, Encoding::preferred(request.headers()));
     }
     let ticket = state.cache.ticket(Tag::Posts);
     let response = next.run(request).await;
@@ -53,7 +58,13 @@ pub async fn serve_list_pages(State(state): State<AppState>, request: Request, n
             return super::security::refuse(super::internal_error(format!("rendering a list page: {err}")), true);
         }
     };
-    state.cache.store_document(key, ListDocument { headers: parts.headers.clone(), body: body.clone() }, ticket);
+    let document = ListDocument {
+        headers: parts.headers.clone(),
+        body: body.clone(),
+        brotli: Default::default(),
+        gzip: Default::default(),
+    };
+    state.cache.store_document(key, Arc::new(document), ticket);
     Response::from_parts(parts, Body::from(body)).into_response()
 }
 
@@ -82,4 +93,97 @@ fn cache_key(request: &Request) -> Option<DocumentKey> {
 
 fn has_cookie(headers: &HeaderMap, name: &str) -> bool {
     cookies::get(headers, name).is_some()
+}
+
+/// A kept page, in the encoding the browser prefers.
+fn answer(document: &ListDocument, encoding: Encoding) -> Response {
+    let (body, name) = match encoding {
+        Encoding::Brotli => (document.brotli.get_or_init(|| brotli(&document.body)).clone(), Some("br")),
+        Encoding::Gzip => (document.gzip.get_or_init(|| gzip(&document.body)).clone(), Some("gzip")),
+        Encoding::Identity => (document.body.clone(), None),
+    };
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    *headers = document.headers.clone();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(name) = name {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    }
+    response
+}
+
+/// The encodings a kept page is sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    /// Brotli if `Accept-Encoding` allows it, else gzip, else none. A
+    /// coding listed with `q=0` is refused, as the header means.
+    fn preferred(headers: &HeaderMap) -> Encoding {
+        let mut brotli = false;
+        let mut gzip = false;
+        let offers = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|value| value.to_str().ok());
+        for offer in offers.flat_map(|line| line.split(',')) {
+            let mut parts = offer.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|param| {
+                param.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+            });
+            match coding {
+                "br" => brotli = !refused,
+                "gzip" => gzip = !refused,
+                _ => {}
+            }
+        }
+        if brotli {
+            Encoding::Brotli
+        } else if gzip {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+}
+
+/// Brotli at quality 6: a few hundred microseconds for a list page, paid
+/// once per change to the list.
+fn brotli(bytes: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(bytes.len() / 4);
+    {
+        let mut writer = ::brotli::CompressorWriter::new(&mut out, 4096, 6, 22);
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_all(bytes);
+    }
+    Bytes::from(out)
+}
+
+fn gzip(bytes: &[u8]) -> Bytes {
+    let mut writer = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::new(6));
+    let _ = writer.write_all(bytes);
+    Bytes::from(writer.finish().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offering(value: &str) -> Encoding {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        Encoding::preferred(&headers)
+    }
+
+    #[test]
+    fn brotli_then_gzip_then_nothing_as_the_browser_allows() {
+        assert_eq!(offering("gzip, deflate, br, zstd"), Encoding::Brotli);
+        assert_eq!(offering("gzip;q=1.0, br;q=0.5"), Encoding::Brotli);
+        assert_eq!(offering("gzip, br;q=0"), Encoding::Gzip);
+        assert_eq!(offering("br;q=0, gzip;q=0"), Encoding::Identity);
+        assert_eq!(offering("identity"), Encoding::Identity);
+        assert_eq!(Encoding::preferred(&HeaderMap::new()), Encoding::Identity);
+    }
 }

@@ -169,3 +169,36 @@ fn without_nonces(html: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[tokio::test]
+async fn a_kept_list_page_is_compressed_once_per_encoding() {
+    let app = TestApp::spawn().await;
+    for n in 1..=5 {
+        app.insert_post(&format!("Post number {n}"), "Some words of content, as a post has.").await;
+    }
+    let plain = fetch(&app, "/", None).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(app.state.cache.document(&("/".into(), None)).is_some(), "the page is kept");
+
+    let first = fetch(&app, "/", Some("gzip, deflate, br")).await;
+    let second = fetch(&app, "/", Some("gzip, deflate, br")).await;
+    assert_eq!(header_of(&first, header::CONTENT_ENCODING), Some("br"));
+    assert_eq!(first.bytes, second.bytes, "compressed once, then the same bytes");
+    assert!(header_of(&first, header::VARY).is_some_and(|vary| vary.contains("accept-encoding")));
+    let mut html = String::new();
+    brotli::Decompressor::new(&first.bytes[..], 4096).read_to_string(&mut html).expect("a brotli stream");
+    assert_eq!(html, plain.body);
+
+    let gzipped = fetch(&app, "/", Some("gzip, br;q=0")).await;
+    assert_eq!(header_of(&gzipped, header::CONTENT_ENCODING), Some("gzip"));
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&gzipped.bytes[..]).read_to_string(&mut html).expect("a gzip stream");
+    assert_eq!(html, plain.body);
+
+    // A write drops the page and its compressed copies together.
+    app.browser().publish("Newest", "text").await;
+    let fresh = fetch(&app, "/", Some("br")).await;
+    let mut html = String::new();
+    brotli::Decompressor::new(&fresh.bytes[..], 4096).read_to_string(&mut html).unwrap();
+    assert!(html.contains("Newest"));
+}

@@ -28,8 +28,16 @@ use tower_http::{
 };
 
 use super::{
-    AppState, Config, assets::ClientAssets, cache::ReadCache, config::SecretSource, cookies::SecretKey, db,
-    security::rate_limit::WriteLimits, services::likes::LikeWriter, state::AppStateInner, telemetry, visitor,
+    AppState, Config,
+    assets::ClientAssets,
+    cache::ReadCache,
+    config::SecretSource,
+    cookies::SecretKey,
+    db,
+    security::rate_limit::WriteLimits,
+    services::{WriteGate, likes::LikeWriter},
+    state::AppStateInner,
+    telemetry, visitor,
 };
 use crate::app::{App, shell};
 
@@ -53,7 +61,8 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     };
     let db = db::connect(&config.database).await?;
     let cache = Arc::new(ReadCache::new(config.cache_capacity));
-    let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone()));
+    let writes = Arc::new(WriteGate::default());
+    let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone()));
     let write_limits = Arc::new(WriteLimits::new(
         config.security.writes_per_minute_per_visitor,
         config.security.writes_per_minute_per_ip,
@@ -67,6 +76,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         write_limits,
         cache,
         likes,
+        writes,
         cookie_key,
     }))
 }

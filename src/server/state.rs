@@ -21,7 +21,7 @@ use super::{
     cookies::SecretKey,
     forms::DraftStore,
     security::rate_limit::WriteLimits,
-    services::{Store, likes::LikeWriter},
+    services::{Store, WriteGate, likes::LikeWriter},
 };
 
 /// Everything a request handler may need: a shared handle to
@@ -64,12 +64,14 @@ pub struct AppStateInner {
     pub cache: Arc<ReadCache>,
     /// The queue of likes waiting to be written.
     pub likes: Arc<LikeWriter>,
+    /// Where writers take turns (see [`WriteGate`]).
+    pub writes: Arc<WriteGate>,
 }
 
 impl AppState {
     /// The database, cache and like queue, as the services take them.
     pub fn store(&self) -> Store<'_> {
-        Store { db: &self.db, cache: &self.cache, likes: &self.likes }
+        Store { db: &self.db, cache: &self.cache, likes: &self.likes, writes: &self.writes }
     }
 }
 

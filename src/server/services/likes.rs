@@ -21,6 +21,7 @@ use std::{collections::BTreeSet, sync::Arc};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
+use super::WriteGate;
 use crate::{
     domain::LikeState,
     error::AppError,
@@ -54,9 +55,9 @@ struct Job {
 impl LikeWriter {
     /// Starts the writing task on the current Tokio runtime. It ends when
     /// the last `LikeWriter` is dropped, after finishing what was queued.
-    pub fn start(db: SqlitePool, cache: Arc<ReadCache>) -> Self {
+    pub fn start(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches(db, cache, jobs));
+        tokio::spawn(write_batches(db, cache, writes, jobs));
         LikeWriter { queue }
     }
 
@@ -79,10 +80,13 @@ impl LikeWriter {
     }
 }
 
-async fn write_batches(db: SqlitePool, cache: Arc<ReadCache>, mut jobs: mpsc::Receiver<Job>) {
+async fn write_batches(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match apply(&db, &batch).await {
+        let turn = writes.turn().await;
+        let outcome = apply(&db, &batch).await;
+        drop(turn);
+        match outcome {
             Ok(counts) => {
                 let posts: BTreeSet<i64> = batch.iter().map(|job| job.post_id).collect();
                 cache.revalidate(std::iter::once(Tag::Posts).chain(posts.into_iter().map(Tag::Post)));

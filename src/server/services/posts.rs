@@ -106,6 +106,7 @@ pub async fn create(
     key: &SubmissionKey,
     input: &PostInput,
 ) -> Result<i64, AppError> {
+    let _turn = store.writes.turn().await;
     let id = insert(store.db, author, key, input).await?;
     store.cache.revalidate([Tag::Posts]);
     Ok(id)
@@ -141,6 +142,7 @@ async fn insert(db: &SqlitePool, author: &Visitor, key: &SubmissionKey, input: &
 pub async fn update(store: Store<'_>, editor: &Visitor, id: i64, input: &PostInput) -> Result<(), AppError> {
     // The author check and the write are one statement, so a post cannot
     // change hands between them.
+    let _turn = store.writes.turn().await;
     let result = sqlx::query(
         "UPDATE posts SET title = ?1, content = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
          WHERE id = ?3 AND author_id = ?4",
@@ -156,6 +158,7 @@ pub async fn update(store: Store<'_>, editor: &Visitor, id: i64, input: &PostInp
 
 /// Deletes post `id`, if `editor` wrote it.
 pub async fn delete(store: Store<'_>, editor: &Visitor, id: i64) -> Result<(), AppError> {
+    let _turn = store.writes.turn().await;
     let result = sqlx::query("DELETE FROM posts WHERE id = ?1 AND author_id = ?2")
         .bind(id)
         .bind(editor.id())
@@ -197,6 +200,7 @@ pub async fn set_like(store: Store<'_>, visitor: &Visitor, id: i64, liked: bool)
 
 /// Counts one view of post `id` and returns the new count.
 pub async fn record_view(store: Store<'_>, id: i64) -> Result<i64, AppError> {
+    let _turn = store.writes.turn().await;
     let count = sqlx::query_scalar("UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING view_count")
         .bind(id)
         .fetch_optional(store.db)

@@ -105,6 +105,8 @@ fn answer(document: &ListDocument, encoding: Encoding) -> Response {
     let mut response = Response::new(Body::from(body));
     let headers = response.headers_mut();
     *headers = document.headers.clone();
+    // The length is that of the bytes sent now, which hyper fills in.
+    headers.remove(header::CONTENT_LENGTH);
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if let Some(name) = name {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));

@@ -184,6 +184,10 @@ async fn a_kept_list_page_is_compressed_once_per_encoding() {
     let second = fetch(&app, "/", Some("gzip, deflate, br")).await;
     assert_eq!(header_of(&first, header::CONTENT_ENCODING), Some("br"));
     assert_eq!(first.bytes, second.bytes, "compressed once, then the same bytes");
+    assert!(
+        header_of(&first, header::CONTENT_LENGTH).is_none_or(|length| length == first.bytes.len().to_string()),
+        "no stale length from the uncompressed page"
+    );
     assert!(header_of(&first, header::VARY).is_some_and(|vary| vary.contains("accept-encoding")));
     let mut html = String::new();
     brotli::Decompressor::new(&first.bytes[..], 4096).read_to_string(&mut html).expect("a brotli stream");

@@ -69,7 +69,8 @@ pub struct AppStateInner {
 }
 
 impl AppState {
-    /// The database, cache and like queue, as the services take them.
+    /// The database, cache, like queue and write gate, as the services take
+    /// them.
     pub fn store(&self) -> Store<'_> {
         Store { db: &self.db, cache: &self.cache, likes: &self.likes, writes: &self.writes }
     }

@@ -171,8 +171,13 @@ setup_cargo_tools() {
     if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
         say "cargo-leptos $CARGO_LEPTOS_VERSION present"
     else
-        say "installing cargo-leptos $CARGO_LEPTOS_VERSION (slow: about 20 minutes on two cores, once)"
-        cargo install --quiet --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
+        say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; the slowest step of a fresh setup)"
+        # Its own release profile asks for fat LTO and one codegen unit, which
+        # makes the final link most of the install on two cores. A build tool
+        # gains nothing from that, so build it with thin local LTO and
+        # parallel codegen instead.
+        CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+            cargo install --quiet --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
     fi
     local wb
     wb="$(locked_version wasm-bindgen)"

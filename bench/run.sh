@@ -56,11 +56,12 @@ stop_server() {
     wait "$server" 2>/dev/null || true
 }
 
-# The schema comes from the server's own migrations; the posts from seed.py.
+# The schema comes from the server's own migrations; the posts from seed.py;
+# the visitors' signed cookies from the server itself.
 start_server 1
+python3 bench/visitors.py "$base" 4000 "$work/visitors.txt"
 stop_server
 python3 bench/seed.py "$work/bench.db" "$posts"
-python3 bench/visitors.py "$key" 4000 "$work/visitors.txt"
 
 # wrk reads one script: each scenario's request script plus the reporter.
 for name in like publish brotli; do

@@ -38,6 +38,12 @@ pub enum AppError {
     /// The request body is larger than the server accepts.
     #[error("That is more than the server accepts in one request")]
     PayloadTooLarge,
+    /// The fields were not sent as a URL-encoded HTML form.
+    #[error("Send the fields as an HTML form (URL-encoded)")]
+    UnsupportedMediaType,
+    /// The request body arrived too slowly and was cut off.
+    #[error("The request arrived too slowly; please try again")]
+    RequestTimeout,
     /// Too many writes in a short time; `retry_after_secs` says when to try
     /// again.
     #[error("Too many changes in a short time; try again in {retry_after_secs} s")]
@@ -71,6 +77,8 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict => 409,
             AppError::PayloadTooLarge => 413,
+            AppError::UnsupportedMediaType => 415,
+            AppError::RequestTimeout => 408,
             AppError::TooManyRequests { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
@@ -120,6 +128,8 @@ mod tests {
         assert_eq!(AppError::NotFound.status_code(), 404);
         assert_eq!(AppError::Conflict.status_code(), 409);
         assert_eq!(AppError::PayloadTooLarge.status_code(), 413);
+        assert_eq!(AppError::UnsupportedMediaType.status_code(), 415);
+        assert_eq!(AppError::RequestTimeout.status_code(), 408);
         assert_eq!(AppError::TooManyRequests { retry_after_secs: 3 }.status_code(), 429);
         assert_eq!(AppError::Unavailable.status_code(), 503);
         assert_eq!(AppError::Internal { reference: "r".into() }.status_code(), 500);

@@ -7,29 +7,27 @@
 //! [`server`] is shared by both, which is what keeps the two sides in step:
 //! one set of components, one set of domain types, one error type.
 //!
-//! Modules are listed in reading order; see the Architecture section of the
-//! README for the code map and the invariants that hold between them.
+//! Each folder answers one question; the README's Architecture section is the
+//! code map and lists the invariants that hold between them.
 
+/// What the app is about: validated types, shared by server and client.
 pub mod domain;
+/// What can go wrong, as the user is told: the one error type.
 pub mod error;
-pub mod escape;
-pub mod paths;
 
+/// How the browser reaches the server: the server functions.
 pub mod api;
 
-pub mod flash;
-pub mod revalidate;
-pub mod shortcuts;
-pub mod theme;
+/// What the user sees: the app shell, routes, pages and components.
+pub mod ui;
 
-pub mod app;
-pub mod components;
-pub mod pages;
-
-/// Server-only code: configuration, state, database, services, start-up.
+/// Server-only code: configuration, state, middleware, services, caches.
 /// Nothing in here reaches the WASM client.
 #[cfg(feature = "ssr")]
 pub mod server;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;
 
 /// The WASM client's entry point, called by the script that
 /// `HydrationScripts` puts in the page: it attaches the app to the HTML the
@@ -38,5 +36,5 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_body(ui::App);
 }

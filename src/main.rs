@@ -2,7 +2,7 @@
 
 use std::{process::ExitCode, time::Duration};
 
-use bulletin::server::{Config, build_router, build_state, startup, telemetry};
+use bulletin::server::{Config, build_router, build_state, serve, telemetry};
 
 /// Rendering allocates many small strings; mimalloc serves them faster than
 /// glibc's malloc (see bench/RESULTS.md).
@@ -43,7 +43,7 @@ async fn run(config: Config) -> ExitCode {
     tracing::info!("database: {}", config.database.path.display());
     let addr = config.site_addr;
     let serve_options =
-        startup::ServeOptions { header_read_timeout: config.security.header_read_timeout, grace: SHUTDOWN_GRACE };
+        serve::ServeOptions { header_read_timeout: config.security.header_read_timeout, grace: SHUTDOWN_GRACE };
 
     let state = match build_state(config).await {
         Ok(state) => state,
@@ -71,9 +71,9 @@ async fn run(config: Config) -> ExitCode {
     tracing::info!("listening on http://{addr}");
     let mut router = build_router(state.clone());
     if state.config.bench_ceiling {
-        router = startup::with_bench_ceiling(router).await;
+        router = serve::with_bench_ceiling(router).await;
     }
-    if let Err(err) = startup::serve(listener, router, serve_options).await {
+    if let Err(err) = serve::serve(listener, router, serve_options).await {
         tracing::error!("server: {err}");
         return ExitCode::FAILURE;
     }

@@ -14,6 +14,7 @@ pub mod preferences;
 /// function through context.
 #[cfg(feature = "ssr")]
 pub(crate) fn state() -> Result<crate::server::AppState, crate::error::AppError> {
-    leptos::prelude::use_context::<crate::server::AppState>()
-        .ok_or_else(|| crate::server::internal_error("application state missing from the server function context"))
+    leptos::prelude::use_context::<crate::server::AppState>().ok_or_else(|| {
+        crate::server::error::internal_error("application state missing from the server function context")
+    })
 }

@@ -1,6 +1,6 @@
 //! Server functions for posts: the counterpart of a `'use server'` file.
 //!
-//! Each parses its input into domain types, asks `server::forms::Caller`
+//! Each parses its input into domain types, asks `server::caller::Caller`
 //! who is calling, calls a service, and lets the caller shape the answer:
 //! data for the hydrated client, a 303 for a plain HTML form.
 
@@ -35,7 +35,7 @@ pub async fn get_post(
     /// The post's id.
     id: i64,
 ) -> Result<PostDetail, AppError> {
-    use crate::server::{forms::Caller, services::posts};
+    use crate::server::{caller::Caller, services::posts};
 
     let state = super::state()?;
     let visitor = Caller::current()?.visitor()?;
@@ -53,9 +53,8 @@ pub async fn create_post(
     submission: String,
 ) -> Result<i64, AppError> {
     use crate::{
-        domain::{Flash, PostDraft, PostInput, SubmissionKey},
-        paths,
-        server::{forms::Caller, services::posts},
+        domain::{Flash, PostDraft, PostInput, SubmissionKey, paths},
+        server::{caller::Caller, plain_form, services::posts},
     };
 
     let state = super::state()?;
@@ -66,7 +65,8 @@ pub async fn create_post(
         posts::create(state.store(), &caller.visitor()?, &key, &input).await
     }
     .await;
-    caller.answer(
+    plain_form::answer(
+        &caller,
         &state,
         result,
         |id| (paths::post(*id), Some(Flash::Published)),
@@ -86,9 +86,8 @@ pub async fn update_post(
     content: String,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{Flash, PostDraft, PostInput},
-        paths,
-        server::{forms::Caller, services::posts},
+        domain::{Flash, PostDraft, PostInput, paths},
+        server::{caller::Caller, plain_form, services::posts},
     };
 
     let state = super::state()?;
@@ -98,7 +97,8 @@ pub async fn update_post(
         posts::update(state.store(), &caller.visitor()?, post_id(id)?, &input).await
     }
     .await;
-    caller.answer(
+    plain_form::answer(
+        &caller,
         &state,
         result,
         |()| (paths::post(id), Some(Flash::Updated)),
@@ -123,9 +123,8 @@ pub async fn delete_post(
     content: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{Flash, PostDraft},
-        paths,
-        server::{forms::Caller, services::posts},
+        domain::{Flash, PostDraft, paths},
+        server::{caller::Caller, plain_form, services::posts},
     };
 
     let state = super::state()?;
@@ -133,7 +132,8 @@ pub async fn delete_post(
     let result = async { posts::delete(state.store(), &caller.visitor()?, post_id(id)?).await }.await;
     let from_edit_form = title.is_some() || content.is_some();
     let back_to = if from_edit_form { paths::edit_post(id) } else { paths::post(id) };
-    caller.answer(
+    plain_form::answer(
+        &caller,
         &state,
         result,
         |()| (paths::HOME.to_owned(), Some(Flash::Deleted)),
@@ -153,15 +153,15 @@ pub async fn set_like(
     liked: bool,
 ) -> Result<LikeState, AppError> {
     use crate::{
-        domain::PostDraft,
-        paths,
-        server::{forms::Caller, services::posts},
+        domain::{PostDraft, paths},
+        server::{caller::Caller, plain_form, services::posts},
     };
 
     let state = super::state()?;
     let caller = Caller::current()?;
     let result = async { posts::set_like(state.store(), &caller.visitor()?, post_id(id)?, liked).await }.await;
-    caller.answer(
+    plain_form::answer(
+        &caller,
         &state,
         result,
         |_| (paths::post(id), None),

@@ -16,11 +16,11 @@ pub async fn set_theme(
     return_to: Option<String>,
 ) -> Result<Option<Theme>, AppError> {
     use crate::{
-        domain::PostDraft,
-        paths,
+        domain::{PostDraft, paths},
         server::{
-            forms::Caller,
-            theme::{THEME_COOKIE, THEME_MAX_AGE},
+            caller::Caller,
+            cookies::{THEME_COOKIE, THEME_MAX_AGE},
+            plain_form,
         },
     };
 
@@ -33,12 +33,13 @@ pub async fn set_theme(
             .ok_or_else(|| AppError::BadRequest("the theme must be dark, light or system".into())),
     };
     match chosen {
-        Ok(Some(theme)) => caller.set_cookie(&state, THEME_COOKIE, theme.as_str(), THEME_MAX_AGE),
-        Ok(None) => caller.remove_cookie(&state, THEME_COOKIE),
+        Ok(Some(theme)) => caller.set_cookie(THEME_COOKIE, theme.as_str(), THEME_MAX_AGE),
+        Ok(None) => caller.remove_cookie(THEME_COOKIE),
         Err(_) => {}
     }
     let back = return_to.as_deref().and_then(paths::local_path).unwrap_or(paths::HOME).to_owned();
-    caller.answer(
+    plain_form::answer(
+        &caller,
         &state,
         chosen,
         |_| (back.clone(), None),

@@ -5,9 +5,12 @@
 //! client sees exactly the shapes the server produces.
 
 pub mod form;
+pub mod paths;
 pub mod post;
+pub mod tag;
 pub mod validation;
 
 pub use form::{Flash, PostDraft, SubmissionKey};
 pub use post::{LikeState, PostDetail, PostPage, PostSummary, Theme, excerpt};
+pub use tag::Tag;
 pub use validation::{PostContent, PostFieldErrors, PostInput, PostTitle};

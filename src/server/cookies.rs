@@ -1,20 +1,34 @@
-//! Reading the cookies a request carries, writing the ones a response sets,
-//! and the key that signs those that carry identity.
+//! The app's cookie policy, on the `cookie` crate, and the key that signs
+//! the cookies that carry identity.
 //!
-//! Every cookie the app sets goes through [`SetCookie`], which always writes
-//! `Path=/`, `SameSite=Lax`, `HttpOnly` and, over https, `Secure`, and never
-//! a `Domain`: the policy lives in one place.
+//! Every cookie the app sets is made by [`set`] or [`SecretKey::set_signed`],
+//! which always write `Path=/`, `SameSite=Lax`, `HttpOnly` and, over https,
+//! `Secure`, and never a `Domain`: the policy lives in one place. Signing is
+//! the crate's signed jar (HMAC-SHA256 over the cookie's value).
 
 use std::{io::Write, path::Path, time::Duration};
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use cookie::{Cookie, CookieJar, Key, SameSite};
 
-/// The key that signs cookies. Its bytes never appear in `Debug` output or
-/// in logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey([u8; 32]);
+/// The signed visitor id (see the visitor middleware).
+pub const VISITOR_COOKIE: &str = "bulletin_visitor";
+/// The message the page after a plain-form write shows once.
+pub const FLASH_COOKIE: &str = "bulletin_flash";
+/// The token of a rejected plain-form post's draft.
+pub const DRAFT_COOKIE: &str = "bulletin_draft";
+/// The theme the visitor chose.
+pub const THEME_COOKIE: &str = "theme";
+/// A choice of theme lasts a year.
+pub const THEME_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// The key that signs cookies: 32 secret bytes, expanded into the signing
+/// key the jar wants. Its bytes never appear in `Debug` output or in logs.
+#[derive(Clone)]
+pub struct SecretKey {
+    master: [u8; 32],
+    signing: Key,
+}
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -22,21 +36,39 @@ impl std::fmt::Debug for SecretKey {
     }
 }
 
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.master == other.master
+    }
+}
+
 impl SecretKey {
+    fn from_bytes(master: [u8; 32]) -> Self {
+        SecretKey { master, signing: Key::derive_from(&master) }
+    }
+
     /// Parses a key written as 64 hexadecimal digits. The error never
     /// repeats the input.
     pub fn from_hex(text: &str) -> Result<Self, String> {
+        let text = text.trim();
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(text.trim(), &mut bytes)
-            .map_err(|_| "the secret key must be 64 hexadecimal digits (32 bytes)".to_owned())?;
-        Ok(SecretKey(bytes))
+        let valid = text.len() == 64
+            && text.is_ascii()
+            && bytes.iter_mut().enumerate().all(|(at, byte)| {
+                u8::from_str_radix(&text[2 * at..2 * at + 2], 16).map(|parsed| *byte = parsed).is_ok()
+            });
+        if valid {
+            Ok(SecretKey::from_bytes(bytes))
+        } else {
+            Err("the secret key must be 64 hexadecimal digits (32 bytes)".into())
+        }
     }
 
     /// A fresh key from the operating system's random source.
     pub fn generate() -> std::io::Result<Self> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
-        Ok(SecretKey(bytes))
+        Ok(SecretKey::from_bytes(bytes))
     }
 
     /// Reads the key from `path`, or, when there is no such file, generates
@@ -57,7 +89,8 @@ impl SecretKey {
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
                 let mut file = options.open(path)?;
-                writeln!(file, "{}", hex::encode(key.0))?;
+                let hex: String = key.master.iter().map(|byte| format!("{byte:02x}")).collect();
+                writeln!(file, "{hex}")?;
                 file.sync_all()?;
                 Ok(key)
             }
@@ -65,73 +98,58 @@ impl SecretKey {
         }
     }
 
-    /// `value.signature`: the value with an HMAC-SHA256 tag over it and
-    /// `purpose`, so a signature made for one cookie is worthless for another.
-    pub fn sign(&self, purpose: &str, value: &str) -> String {
-        format!("{value}.{}", hex::encode(self.mac(purpose, value).finalize().into_bytes()))
+    /// The value of the signed cookie `name` in the request, when its
+    /// signature is this key's.
+    pub fn verified(&self, headers: &HeaderMap, name: &str) -> Option<String> {
+        jar(headers).signed(&self.signing).get(name).map(|cookie| cookie.value().to_owned())
     }
 
-    /// The value inside `signed` when its signature is this key's, for this
-    /// purpose. Compared in constant time.
-    pub fn verify<'a>(&self, purpose: &str, signed: &'a str) -> Option<&'a str> {
-        let (value, signature) = signed.rsplit_once('.')?;
-        let signature = hex::decode(signature).ok()?;
-        self.mac(purpose, value).verify_slice(&signature).ok()?;
-        Some(value)
+    /// A `Set-Cookie` header for cookie `name` holding `value`, signed, with
+    /// the app's policy (see [`set`]).
+    pub fn set_signed(&self, name: &str, value: &str, max_age: Duration, secure: bool) -> HeaderValue {
+        let mut jar = CookieJar::new();
+        jar.signed_mut(&self.signing).add(with_policy(Cookie::new(name.to_owned(), value.to_owned()), max_age, secure));
+        let signed = jar.get(name).map(ToString::to_string).unwrap_or_default();
+        HeaderValue::from_str(&signed).expect("a signed cookie is base64 and the app's own name")
     }
+}
 
-    fn mac(&self, purpose: &str, value: &str) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
-        mac.update(purpose.as_bytes());
-        mac.update(b"\0");
-        mac.update(value.as_bytes());
-        mac
+/// The cookies a request carries, from all its `Cookie` headers.
+fn jar(headers: &HeaderMap) -> CookieJar {
+    let mut jar = CookieJar::new();
+    let lines = headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok());
+    for cookie in lines.flat_map(Cookie::split_parse).flatten() {
+        jar.add_original(cookie.into_owned());
     }
+    jar
 }
 
 /// The value of the cookie `name` in the request's `Cookie` headers.
-pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim_matches('"'))
+pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
+    jar(headers).get(name).map(|cookie| cookie.value().to_owned())
 }
 
-/// A `Set-Cookie` header with the app's policy applied.
-#[derive(Debug, Clone)]
-pub struct SetCookie<'a> {
-    /// The cookie's name.
-    pub name: &'a str,
-    /// Its value: only characters a cookie value allows (no spaces, `;`, `,`).
-    pub value: &'a str,
-    /// How long the browser keeps it.
-    pub max_age: Duration,
-    /// Whether to add `Secure` (the site is served over https).
-    pub secure: bool,
+fn with_policy(mut cookie: Cookie<'static>, max_age: Duration, secure: bool) -> Cookie<'static> {
+    cookie.set_path("/");
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(secure.then_some(true));
+    cookie.set_max_age(cookie::time::Duration::try_from(max_age).ok());
+    cookie
 }
 
-impl SetCookie<'_> {
-    /// The header value: `Path=/; HttpOnly; SameSite=Lax`, plus `Secure`
-    /// over https, and never a `Domain`, so it stays with this exact host.
-    pub fn header(&self) -> HeaderValue {
-        let secure = if self.secure { "; Secure" } else { "" };
-        let text = format!(
-            "{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-            self.name,
-            self.value,
-            self.max_age.as_secs()
-        );
-        HeaderValue::from_str(&text).expect("cookie names and values are chosen by the app from safe characters")
-    }
+/// A `Set-Cookie` header: `Path=/; HttpOnly; SameSite=Lax`, plus `Secure`
+/// over https, and never a `Domain`, so it stays with this exact host.
+/// `value` holds only characters a cookie value allows (the app's own).
+pub fn set(name: &str, value: &str, max_age: Duration, secure: bool) -> HeaderValue {
+    let cookie = with_policy(Cookie::new(name.to_owned(), value.to_owned()), max_age, secure);
+    HeaderValue::from_str(&cookie.to_string())
+        .expect("cookie names and values are chosen by the app from safe characters")
+}
 
-    /// The header that makes the browser forget cookie `name`.
-    pub fn removal(name: &str, secure: bool) -> HeaderValue {
-        SetCookie { name, value: "", max_age: Duration::ZERO, secure }.header()
-    }
+/// The header that makes the browser forget cookie `name`.
+pub fn removal(name: &str, secure: bool) -> HeaderValue {
+    set(name, "", Duration::ZERO, secure)
 }
 
 #[cfg(test)]
@@ -142,29 +160,39 @@ mod tests {
         SecretKey::from_hex(&"42".repeat(32)).unwrap()
     }
 
+    fn request_with(cookie: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+        headers
+    }
+
+    /// The `name=value` part of a `Set-Cookie` header, as a browser sends it back.
+    fn sent_back(set_cookie: &HeaderValue) -> String {
+        set_cookie.to_str().unwrap().split(';').next().unwrap().to_owned()
+    }
+
     #[test]
     fn a_signed_value_verifies_and_yields_the_value() {
-        let signed = key().sign("visitor", "abc123");
-        assert_eq!(key().verify("visitor", &signed), Some("abc123"));
+        let set = key().set_signed("visitor", "abc123", Duration::from_secs(60), false);
+        assert_eq!(key().verified(&request_with(&sent_back(&set)), "visitor").as_deref(), Some("abc123"));
     }
 
     #[test]
-    fn a_tampered_value_or_signature_does_not_verify() {
-        let signed = key().sign("visitor", "abc123");
-        assert_eq!(key().verify("visitor", &signed.replace("abc123", "abc124")), None);
-        let mut chars: Vec<char> = signed.chars().collect();
-        let last = chars.len() - 1;
-        chars[last] = if chars[last] == '0' { '1' } else { '0' };
-        assert_eq!(key().verify("visitor", &chars.into_iter().collect::<String>()), None);
-        assert_eq!(key().verify("visitor", "abc123"), None);
-        assert_eq!(key().verify("visitor", "abc123.zz"), None);
-    }
-
-    #[test]
-    fn a_signature_made_with_another_key_or_for_another_purpose_does_not_verify() {
+    fn a_tampered_value_an_unsigned_value_or_another_keys_signature_does_not_verify() {
+        let signed = sent_back(&key().set_signed("visitor", "abc123", Duration::from_secs(60), false));
+        assert_eq!(key().verified(&request_with(&signed.replace("abc123", "abc124")), "visitor"), None);
+        assert_eq!(key().verified(&request_with("visitor=abc123"), "visitor"), None);
         let other = SecretKey::from_hex(&"43".repeat(32)).unwrap();
-        assert_eq!(key().verify("visitor", &other.sign("visitor", "abc")), None);
-        assert_eq!(key().verify("visitor", &key().sign("flash", "abc")), None);
+        let forged = sent_back(&other.set_signed("visitor", "abc123", Duration::from_secs(60), false));
+        assert_eq!(key().verified(&request_with(&forged), "visitor"), None);
+    }
+
+    #[test]
+    fn a_malformed_hex_key_is_refused_without_echoing_it() {
+        for text in ["abcd", &"zz".repeat(32), &"é".repeat(32)] {
+            let message = SecretKey::from_hex(text).unwrap_err();
+            assert!(!message.contains(text), "{message}");
+        }
     }
 
     #[test]
@@ -179,6 +207,7 @@ mod tests {
         let first = SecretKey::load_or_create(&path).unwrap();
         let second = SecretKey::load_or_create(&path).unwrap();
         assert_eq!(first, second);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().trim().len(), 64);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -188,21 +217,26 @@ mod tests {
 
     #[test]
     fn a_cookie_is_found_among_several_headers_and_pairs() {
-        let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, HeaderValue::from_static("a=1; theme=dark"));
+        let mut headers = request_with("a=1; theme=dark");
         headers.append(header::COOKIE, HeaderValue::from_static("b=2;c=3"));
-        assert_eq!(get(&headers, "theme"), Some("dark"));
-        assert_eq!(get(&headers, "c"), Some("3"));
+        assert_eq!(get(&headers, "theme").as_deref(), Some("dark"));
+        assert_eq!(get(&headers, "c").as_deref(), Some("3"));
         assert_eq!(get(&headers, "the"), None);
     }
 
     #[test]
     fn every_cookie_is_http_only_lax_site_wide_and_secure_only_over_https() {
-        let plain = SetCookie { name: "n", value: "v", max_age: Duration::from_secs(60), secure: false }.header();
-        assert_eq!(plain, "n=v; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
-        let secure = SetCookie { name: "n", value: "v", max_age: Duration::from_secs(60), secure: true }.header();
-        assert!(secure.to_str().unwrap().ends_with("; Secure"));
-        assert!(!secure.to_str().unwrap().contains("Domain"));
-        assert!(SetCookie::removal("n", false).to_str().unwrap().contains("Max-Age=0"));
+        for header in
+            [set("n", "v", Duration::from_secs(60), false), key().set_signed("n", "v", Duration::from_secs(60), false)]
+        {
+            let text = header.to_str().unwrap();
+            for part in ["Path=/", "Max-Age=60", "HttpOnly", "SameSite=Lax"] {
+                assert!(text.split("; ").any(|p| p == part), "{part} missing from {text}");
+            }
+            assert!(!text.contains("Secure") && !text.contains("Domain"), "{text}");
+        }
+        let secure = set("n", "v", Duration::from_secs(60), true);
+        assert!(secure.to_str().unwrap().split("; ").any(|p| p == "Secure"), "{secure:?}");
+        assert!(removal("n", false).to_str().unwrap().contains("Max-Age=0"));
     }
 }

@@ -1,5 +1,7 @@
 //! The SQLite database: opening the pool and applying migrations.
 
+use std::str::FromStr;
+
 use sqlx::{
     SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -7,9 +9,10 @@ use sqlx::{
 
 use super::config::DatabaseConfig;
 
-/// Opens the pool on the configured file, creating the file and its
-/// directory on first start, and applies the migrations in `migrations/`
-/// (embedded in the binary at compile time).
+/// Opens the pool on the configured URL, creating the file and its
+/// directory on first start (unless the URL's own `mode` says otherwise),
+/// and applies the migrations in `migrations/` (embedded in the binary at
+/// compile time).
 ///
 /// Every connection runs in WAL mode (readers never wait for the writer)
 /// with foreign keys enforced.
@@ -17,9 +20,11 @@ pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error>
     if let Some(dir) = config.path.parent() {
         tokio::fs::create_dir_all(dir).await?;
     }
-    let options = SqliteConnectOptions::new()
-        .filename(&config.path)
-        .create_if_missing(true)
+    let mut options = SqliteConnectOptions::from_str(&config.url)?;
+    if !config.url.contains("mode=") {
+        options = options.create_if_missing(true);
+    }
+    let options = options
         .journal_mode(SqliteJournalMode::Wal)
         // In WAL mode NORMAL loses no committed transaction on a process
         // crash, only on power loss, and saves an fsync per commit.

@@ -3,10 +3,8 @@
 //! Leptos context, which `build_router` provides.
 //!
 //! Every layer with state clones it for every request, so `AppState` is one
-//! `Arc`: a clone is one reference count, not one per field. Before, the
-//! clones and drops of its fields (LeptosOptions alone holds a dozen shared
-//! strings) were a third of the CPU profile of a cached `GET /`, and their
-//! reference counts bounced between cores.
+//! `Arc`: a clone is one reference count, not one per field (LeptosOptions
+//! alone holds a dozen shared strings; `bench/RESULTS.md` has the profile).
 
 use std::{ops::Deref, sync::Arc};
 
@@ -19,8 +17,8 @@ use super::{
     assets::ClientAssets,
     cache::ReadCache,
     cookies::SecretKey,
-    forms::DraftStore,
-    security::rate_limit::WriteLimits,
+    drafts::DraftStore,
+    middleware::rate_limit::WriteLimits,
     services::{Store, WriteGate, likes::LikeWriter},
 };
 

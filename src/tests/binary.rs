@@ -9,21 +9,23 @@ use std::{
 };
 
 use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
     net::TcpStream,
     process::{Child, Command},
+    sync::mpsc,
 };
 
-/// A running server process and its data directory.
+/// A running server process, its data directory and its log.
 struct Server {
     child: Child,
     addr: SocketAddr,
     dir: tempfile::TempDir,
+    log: mpsc::UnboundedReceiver<String>,
 }
 
 impl Server {
     /// Starts the binary with `vars` added to its environment and waits
-    /// until its health check answers.
+    /// until it says it is listening.
     async fn start(vars: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let addr = {
@@ -38,23 +40,41 @@ impl Server {
             .env("LEPTOS_SITE_ROOT", dir.path().join("site"))
             .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("data/bulletin.db").display()))
             .env("BULLETIN_SECRET_KEY", "5e".repeat(32))
-            .env("RUST_LOG", "error")
+            // tower-http says at debug level when it starts on a request.
+            .env("RUST_LOG", "info,tower_http=debug")
+            .env("NO_COLOR", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true);
         for (name, value) in vars {
             command.env(name, value);
         }
-        let child = command.spawn().expect("the server binary starts");
-        let server = Server { child, addr, dir };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if server.request(&server.get("/healthz")).await.is_ok_and(|answer| answer.starts_with("HTTP/1.1 200")) {
-                return server;
+        let mut child = command.spawn().expect("the server binary starts");
+        let (lines, log) = mpsc::unbounded_channel();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = stderr.next_line().await {
+                let _ = lines.send(line);
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not become healthy in 20 s");
+        });
+        let mut server = Server { child, addr, dir, log };
+        server.wait_for_log("listening on").await;
+        server
+    }
+
+    /// Reads the server's log until a line holds `text`, and returns it.
+    async fn wait_for_log(&mut self, text: &str) -> String {
+        let wait = async {
+            while let Some(line) = self.log.recv().await {
+                if line.contains(text) {
+                    return line;
+                }
+            }
+            panic!("the server's log ended before a line with {text:?}");
+        };
+        tokio::time::timeout(Duration::from_secs(20), wait)
+            .await
+            .unwrap_or_else(|_| panic!("no log line with {text:?} in 20 s"))
     }
 
     fn get(&self, path: &str) -> String {
@@ -87,7 +107,7 @@ impl Server {
 }
 
 fn publish_body(n: usize) -> String {
-    super::form(&[("title", &format!("Write {n}")), ("content", "durable"), ("submission", &format!("key-{n}"))])
+    format!("title=Write+{n}&content=durable&submission=key-{n}")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,10 +120,10 @@ async fn sigterm_stops_accepting_finishes_the_request_in_flight_and_exits() {
     let mut in_flight = TcpStream::connect(server.addr).await.unwrap();
     in_flight.write_all(server.publish_head(body.len()).as_bytes()).await.unwrap();
     in_flight.write_all(first.as_bytes()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.wait_for_log("started processing request").await;
 
     server.signal("TERM");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.wait_for_log("shutting down").await;
     assert!(TcpStream::connect(server.addr).await.is_err(), "no new connections after SIGTERM");
 
     in_flight.write_all(rest.as_bytes()).await.unwrap();
@@ -121,8 +141,10 @@ async fn sigterm_stops_accepting_finishes_the_request_in_flight_and_exits() {
 async fn after_kill_9_during_writes_the_database_is_intact_and_every_acknowledged_write_is_there() {
     let mut server = Server::start(&[("BULLETIN_WRITES_PER_MINUTE_PER_IP", "0")]).await;
     let server_addr = server.addr;
+    let answered = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
     let writers: Vec<_> = (0..4)
         .map(|writer| {
+            let answered = answered.clone();
             tokio::spawn(async move {
                 let mut acknowledged = Vec::new();
                 for n in 0.. {
@@ -146,12 +168,15 @@ async fn after_kill_9_during_writes_the_database_is_intact_and_every_acknowledge
                     }
                     let id: i64 = answer.rsplit("\r\n\r\n").next().unwrap().trim().parse().unwrap();
                     acknowledged.push(id);
+                    answered.add_permits(1);
                 }
                 acknowledged
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill it once the writers have had 50 writes acknowledged.
+    let fifty = tokio::time::timeout(Duration::from_secs(20), answered.acquire_many(50));
+    drop(fifty.await.expect("50 writes acknowledged within 20 s").unwrap());
     server.child.start_kill().unwrap();
     server.child.wait().await.unwrap();
 
@@ -159,7 +184,7 @@ async fn after_kill_9_during_writes_the_database_is_intact_and_every_acknowledge
     for writer in writers {
         acknowledged.extend(writer.await.unwrap());
     }
-    assert!(acknowledged.len() > 20, "only {} writes before the kill", acknowledged.len());
+    assert!(acknowledged.len() >= 50, "only {} writes before the kill", acknowledged.len());
     eprintln!("{} writes acknowledged before kill -9; all present after restart", acknowledged.len());
 
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.dir.path().join("data/bulletin.db").display()))
@@ -204,4 +229,12 @@ async fn a_client_sending_a_byte_a_second_is_cut_off_without_slowing_others() {
     let held = closed_at.duration_since(started);
     assert!(held < Duration::from_secs(4), "the slow client was held {held:?}");
     assert!(!String::from_utf8_lossy(&answer).contains("200 OK"), "the slow request was never served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standard_sqlx_url_with_options_starts_the_server_on_that_file() {
+    let server = Server::start(&[("DATABASE_URL", "sqlite://data/app.db?mode=rwc")]).await;
+    let answer = server.request(&server.get("/healthz")).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(server.dir.path().join("data/app.db").is_file(), "the database is where the URL says");
 }

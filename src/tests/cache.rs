@@ -6,8 +6,8 @@ use std::sync::{
     atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
+use crate::domain::{PostDetail, PostPage};
 use axum::http::StatusCode;
-use bulletin::domain::{PostDetail, PostPage};
 
 use super::{TestApp, form};
 

@@ -1,8 +1,8 @@
 //! The foundation: pages render from the database, unknown paths are 404,
 //! the database is set up as promised, the health check tells the truth.
 
+use crate::domain::PostPage;
 use axum::http::StatusCode;
-use bulletin::domain::PostPage;
 
 use super::TestApp;
 
@@ -101,9 +101,13 @@ async fn the_database_file_is_created_in_wal_mode_with_foreign_keys_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_posts_table_rejects_an_empty_title() {
     let app = TestApp::spawn().await;
-    let result =
-        sqlx::query("INSERT INTO posts (title, content, author_id) VALUES ('', 'x', 'a')").execute(&app.state.db).await;
-    assert!(result.is_err());
+    let err = sqlx::query("INSERT INTO posts (title, content, author_id) VALUES ('', 'x', 'a')")
+        .execute(&app.state.db)
+        .await
+        .unwrap_err();
+    let refused_by_check = err.as_database_error().is_some_and(|db| db.is_check_violation());
+    assert!(refused_by_check, "refused by the CHECK constraint, not by accident: {err}");
+    assert_eq!(app.post_count().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +146,7 @@ async fn building_routers_while_pages_render_does_not_stall_them() {
     let state = app.state.clone();
     let generator = std::thread::spawn(move || {
         for _ in 0..200 {
-            let _ = bulletin::server::build_router(state.clone());
+            let _ = crate::server::build_router(state.clone());
         }
     });
     render_home_concurrently(&app, 400).await;

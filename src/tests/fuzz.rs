@@ -11,21 +11,11 @@ use axum::{
 };
 
 use super::TestApp;
+use crate::server::registry;
 
 /// Cases per server function. Enough to hit every piece below many times
 /// in every position; a few seconds in all.
 const CASES: u64 = 400;
-
-const ENDPOINTS: [(&str, &[&str]); 8] = [
-    ("/api/list_posts", &["before"]),
-    ("/api/get_post", &["id"]),
-    ("/api/create_post", &["title", "content", "submission"]),
-    ("/api/update_post", &["id", "title", "content"]),
-    ("/api/delete_post", &["id", "title", "content"]),
-    ("/api/set_like", &["id", "liked"]),
-    ("/api/record_view", &["id"]),
-    ("/api/set_theme", &["theme", "return_to"]),
-];
 
 /// Values that have broken decoders before: numbers at and past the edges,
 /// booleans spelled oddly, escapes that decode to invalid UTF-8 or NUL,
@@ -101,7 +91,9 @@ async fn no_generated_form_gets_a_server_error_from_any_server_function() {
     let app = TestApp::spawn().await;
     app.insert_post("Existing", "text").await;
     let mut seen = std::collections::BTreeMap::<u16, u64>::new();
-    for (index, (path, fields)) in ENDPOINTS.iter().enumerate() {
+    // Every server function in the registry, with the fields it declares.
+    for (index, endpoint) in registry::all().iter().enumerate() {
+        let (path, fields) = (endpoint.path, endpoint.fields);
         for case in 0..CASES {
             let seed = 0x9E37_79B9_7F4A_7C15 ^ ((index as u64) << 32 | case);
             let mut rng = XorShift(seed);
@@ -109,7 +101,7 @@ async fn no_generated_form_gets_a_server_error_from_any_server_function() {
             let accept = if rng.below(2) == 0 { "application/json" } else { "text/html" };
             let res = app
                 .send(
-                    Request::post(*path)
+                    Request::post(path)
                         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                         .header(header::ACCEPT, accept)
                         .body(Body::from(body.clone()))
@@ -129,5 +121,5 @@ async fn no_generated_form_gets_a_server_error_from_any_server_function() {
     // The generator must reach both sides of the checks, or it proves little.
     assert!(seen.contains_key(&StatusCode::BAD_REQUEST.as_u16()), "{seen:?}");
     assert!(seen.keys().any(|status| (200..400).contains(status)), "{seen:?}");
-    eprintln!("statuses over {} generated forms: {seen:?}", CASES * ENDPOINTS.len() as u64);
+    eprintln!("statuses over {} generated forms: {seen:?}", CASES * registry::all().len() as u64);
 }

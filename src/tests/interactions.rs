@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::domain::{LikeState, PostDetail, PostPage};
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use bulletin::domain::{LikeState, PostDetail, PostPage};
 
 use super::{TestApp, TestResponse, form};
 
@@ -211,7 +211,9 @@ async fn choosing_a_theme_sets_a_year_long_lax_cookie_that_the_server_renders() 
     let browser = app.browser();
     let res = browser.call("/api/set_theme", &[("theme", "dark")]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(set_cookie(&res, "theme"), "theme=dark; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+    let mut attributes: Vec<String> = set_cookie(&res, "theme").split("; ").map(str::to_owned).collect();
+    attributes.sort();
+    assert_eq!(attributes, ["HttpOnly", "Max-Age=31536000", "Path=/", "SameSite=Lax", "theme=dark"]);
 
     let page = browser.get("/posts/new").await;
     assert!(page.body.contains(r#"<html lang="en" data-theme="dark">"#), "{}", page.body);

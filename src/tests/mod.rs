@@ -1,11 +1,11 @@
 //! Integration tests: the whole application through `build_router`, with no
 //! port, each test on a fresh SQLite file in its own temporary directory.
 
-mod binary;
 mod cache;
 mod foundation;
 mod fuzz;
 mod interactions;
+mod logs;
 mod posts;
 mod serving;
 mod threats;
@@ -13,12 +13,12 @@ mod visitors;
 
 use std::{collections::BTreeMap, sync::Mutex};
 
+use crate::server::{AppState, Config, build_router, build_state};
 use axum::{
     Router,
     body::Body,
     http::{Request, StatusCode, header},
 };
-use bulletin::server::{AppState, Config, build_router, build_state};
 use http_body_util::BodyExt;
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -122,7 +122,7 @@ impl TestApp {
                 .fetch_one(&self.state.db)
                 .await
                 .expect("insert post");
-        self.state.cache.revalidate([bulletin::revalidate::Tag::Posts]);
+        self.state.cache.revalidate([crate::domain::Tag::Posts]);
         id
     }
 }
@@ -210,10 +210,13 @@ impl Browser<'_> {
         self.cookies.lock().unwrap().get(name).cloned()
     }
 
-    /// This browser's visitor id, from its signed cookie (the part before the
-    /// signature).
+    /// This browser's visitor id, read from its signed cookie with the
+    /// server's own key.
     pub fn visitor_id(&self) -> Option<String> {
-        self.cookie("bulletin_visitor").and_then(|signed| signed.split_once('.').map(|(id, _)| id.to_owned()))
+        let signed = self.cookie(crate::server::cookies::VISITOR_COOKIE)?;
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(header::COOKIE, format!("{}={signed}", crate::server::cookies::VISITOR_COOKIE).parse().ok()?);
+        self.app.state.cookie_key.verified(&headers, crate::server::cookies::VISITOR_COOKIE)
     }
 }
 

@@ -2,11 +2,11 @@
 //! functions: as the hydrated client calls them (JSON back) and as a plain
 //! HTML form posts them (303 back), checking the database after each.
 
-use axum::http::{StatusCode, header};
-use bulletin::{
+use crate::{
     domain::{PostDetail, PostFieldErrors},
     error::AppError,
 };
+use axum::http::{StatusCode, header};
 
 use super::{Browser, TestApp, TestResponse, uuid_like};
 

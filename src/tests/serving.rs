@@ -4,11 +4,11 @@
 
 use std::{io::Read, path::Path};
 
+use crate::server::{assets, middleware::COMPRESS_MIN_BYTES};
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use bulletin::server::{assets, startup::COMPRESS_MIN_BYTES};
 use tempfile::TempDir;
 
 use super::{TestApp, TestResponse};

@@ -21,6 +21,7 @@ use std::{
     },
 };
 
+use crate::error::AppError;
 use axum::{
     Router,
     body::Body,
@@ -28,7 +29,6 @@ use axum::{
     http::{Request, StatusCode, header},
     routing::post,
 };
-use bulletin::error::AppError;
 use sqlx::ConnectOptions;
 
 use super::{TestApp, TestResponse, form, uuid_like};
@@ -300,7 +300,7 @@ async fn a_panic_in_a_handler_is_a_500_and_the_server_keeps_serving() {
         panic!("secret detail /work/main/src")
     }
     let routes = Router::new().route("/panics", post(panics)).route("/fine", post(|| async { "fine" }));
-    let router = bulletin::server::startup::harden(routes.with_state(app.state.clone()), &app.state);
+    let router = crate::server::middleware::stack(routes.with_state(app.state.clone()), &app.state);
     let send = |path: &'static str| {
         let router = router.clone();
         async move {
@@ -314,7 +314,8 @@ async fn a_panic_in_a_handler_is_a_500_and_the_server_keeps_serving() {
     };
     let res = send("/panics").await;
     assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(matches!(serde_json::from_str::<AppError>(&res.body), Ok(AppError::Internal { .. })), "{}", res.body);
+    let request_id = res.headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Internal { reference: request_id });
     assert!(!res.body.contains("secret detail"));
     assert_eq!(send("/fine").await.status, StatusCode::OK);
 }
@@ -346,9 +347,15 @@ async fn a_visitor_over_the_write_limit_gets_429_with_retry_after_and_reads_stil
     assert_eq!(likes, 1, "the refused write did not happen");
 
     // Reads are never limited, and other visitors are not affected.
-    assert_eq!(flooder.get(&format!("/posts/{id}")).await.status, StatusCode::OK);
-    assert_eq!(flooder.call("/api/get_post", &[("id", &id.to_string())]).await.status, StatusCode::OK);
-    assert_eq!(flooder.call("/api/list_posts", &[]).await.status, StatusCode::OK);
+    let page = flooder.get(&format!("/posts/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Target</h1>"), "{}", page.body);
+    let post = flooder.call("/api/get_post", &[("id", &id.to_string())]).await;
+    assert_eq!(post.status, StatusCode::OK);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&post.body).unwrap()["title"], "Target");
+    let list = flooder.call("/api/list_posts", &[]).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("\"Target\""), "{}", list.body);
     assert_eq!(
         app.browser().call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await.status,
         StatusCode::OK
@@ -474,11 +481,11 @@ async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
         .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true))
         .await
         .unwrap();
-    let state = bulletin::server::AppState::from(bulletin::server::state::AppStateInner {
+    let state = crate::server::AppState::from(crate::server::state::AppStateInner {
         db: read_only,
-        ..bulletin::server::state::AppStateInner::clone(&app.state)
+        ..crate::server::state::AppStateInner::clone(&app.state)
     });
-    let router = bulletin::server::build_router(state);
+    let router = crate::server::build_router(state);
     use tower::ServiceExt;
     let response = router.clone().oneshot(publish_from(None)).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -487,6 +494,8 @@ async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
+    let html = http_body_util::BodyExt::collect(page.into_body()).await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&html).contains("Readable"), "the list is still read from the database");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -504,5 +513,5 @@ async fn a_unique_constraint_violation_is_a_409_conflict_not_a_500() {
     let insert = "INSERT INTO posts (title, content, author_id, submission_key) VALUES ('t', 'c', 'a', 'same-key')";
     sqlx::query(insert).execute(&app.state.db).await.unwrap();
     let err = sqlx::query(insert).execute(&app.state.db).await.unwrap_err();
-    assert_eq!(bulletin::server::db_error(err), AppError::Conflict);
+    assert_eq!(crate::server::error::db_error(err), AppError::Conflict);
 }

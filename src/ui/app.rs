@@ -9,14 +9,16 @@ use leptos_router::{
 };
 
 use crate::{
-    components::SiteHeader,
-    escape::escape_on_server,
-    flash::{FlashMessages, FlashRegion},
-    pages::{EditPostPage, HomePage, NewPostPage, NotFound, PostPage},
-    paths,
-    revalidate::Revalidator,
-    shortcuts::{ShortcutHint, use_shortcut},
-    theme::ThemeChoice,
+    domain::paths,
+    ui::{
+        components::{NotFound, SiteHeader},
+        escape::escape_on_server,
+        flash::{FlashMessages, FlashRegion},
+        pages::{EditPostPage, HomePage, NewPostPage, PostPage},
+        revalidate::Revalidator,
+        shortcuts::{ShortcutHint, use_shortcut},
+        theme::ThemeChoice,
+    },
 };
 
 /// The whole HTML document the server sends; the client hydrates `App`
@@ -31,7 +33,7 @@ use crate::{
 pub fn shell(options: LeptosOptions, assets: &crate::server::assets::ClientAssets) -> impl IntoView + use<> {
     use leptos_meta::MetaTags;
 
-    use crate::theme::theme_attribute;
+    use crate::ui::theme::theme_attribute;
 
     let boot = assets.boot_script();
     view! {

@@ -30,14 +30,7 @@ impl FlashMessages {
     /// Creates the flash state (with the flash the server found for this
     /// page, if any) and provides it to every component below.
     pub fn provide() -> Self {
-        let initial = SharedValue::new(|| {
-            #[cfg(feature = "ssr")]
-            let flash = crate::server::forms::flash_for_page();
-            #[cfg(not(feature = "ssr"))]
-            let flash = None;
-            flash
-        })
-        .into_inner();
+        let initial = SharedValue::new(crate::ui::bridge::flash).into_inner();
         let messages = FlashMessages { shown: RwSignal::new(initial.map(|flash| Shown { flash, path: None })) };
         provide_context(messages);
         messages

@@ -10,14 +10,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-/// A piece of server data that pages show and writes change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Tag {
-    /// Any list of posts (titles, excerpts, counts, which posts exist).
-    Posts,
-    /// One post's page.
-    Post(i64),
-}
+pub use crate::domain::Tag;
 
 /// The tags' versions, provided once by `App`.
 #[derive(Clone, Copy)]

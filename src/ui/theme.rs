@@ -9,7 +9,7 @@
 use leptos::{ev::MouseEvent, prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_location;
 
-use crate::{api::preferences::SetTheme, components::ErrorAlert, domain::Theme};
+use crate::{api::preferences::SetTheme, domain::Theme, ui::components::ErrorAlert};
 
 /// The theme in force (`None`: the system's), provided once by `App`.
 #[derive(Clone, Copy)]
@@ -18,14 +18,7 @@ pub struct ThemeChoice(RwSignal<Option<Theme>>);
 impl ThemeChoice {
     /// Creates the state from the theme the server rendered and provides it.
     pub fn provide() -> Self {
-        let initial = SharedValue::new(|| {
-            #[cfg(feature = "ssr")]
-            let theme = crate::server::theme::theme_for_page();
-            #[cfg(not(feature = "ssr"))]
-            let theme = None;
-            theme
-        })
-        .into_inner();
+        let initial = SharedValue::new(crate::ui::bridge::theme).into_inner();
         let choice = ThemeChoice(RwSignal::new(initial));
         provide_context(choice);
         choice
@@ -51,11 +44,7 @@ impl ThemeChoice {
 
 /// The value of `data-theme` on `<html>` for the request being rendered.
 pub fn theme_attribute() -> Option<&'static str> {
-    #[cfg(feature = "ssr")]
-    let theme = crate::server::theme::theme_for_page();
-    #[cfg(not(feature = "ssr"))]
-    let theme: Option<Theme> = None;
-    theme.map(Theme::as_str)
+    crate::ui::bridge::theme().map(Theme::as_str)
 }
 
 /// The header's theme controls: a button offering the other theme and, once

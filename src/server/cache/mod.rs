@@ -10,17 +10,20 @@
 //! read before a write committed can never be stored after the write
 //! revalidated.
 
+pub mod pages;
+
 use std::{
     collections::HashMap,
     hash::Hash,
     sync::{Arc, Mutex},
 };
 
-use crate::{domain::PostPage, revalidate::Tag};
+use self::pages::ListDocument;
+use crate::domain::{PostPage, Tag};
 
 /// A post's row as the post page needs it, the same for every visitor.
 /// Server-only: `author_id` never leaves the server.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedPost {
     /// The post's id.
     pub id: i64,
@@ -62,22 +65,6 @@ struct Inner {
 /// What a rendered list page depends on besides the posts: its address
 /// (path and query) and the theme it was rendered in.
 pub type DocumentKey = (String, Option<&'static str>);
-
-/// A list page (`/`, `/?before=N`) as rendered for a visitor with nothing
-/// of their own on it: no flash message, no draft. Such a page is the same
-/// bytes for every visitor in the same theme, so it is rendered once per
-/// change to the list, and compressed at most once per encoding.
-#[derive(Debug)]
-pub struct ListDocument {
-    /// The headers the page was rendered with (content type and the like).
-    pub headers: axum::http::HeaderMap,
-    /// The HTML.
-    pub body: axum::body::Bytes,
-    /// The HTML compressed with brotli, once a browser asked for it.
-    pub brotli: std::sync::OnceLock<axum::body::Bytes>,
-    /// The HTML compressed with gzip, once a browser asked for it.
-    pub gzip: std::sync::OnceLock<axum::body::Bytes>,
-}
 
 impl ReadCache {
     /// A cache holding up to `capacity` list pages and `capacity` posts.
@@ -148,7 +135,7 @@ impl ReadCache {
     /// again from the database by the next reader.
     pub fn revalidate(&self, tags: impl IntoIterator<Item = Tag>) {
         let mut inner = self.lock();
-        for tag in tags {
+        for tag in tags.into_iter().flat_map(kept_under) {
             *inner.generations.entry(tag).or_default() += 1;
             match tag {
                 Tag::Posts => {
@@ -158,8 +145,20 @@ impl ReadCache {
                 Tag::Post(id) => {
                     inner.posts.remove(&id);
                 }
+                Tag::Counts(_) => unreachable!("counts are kept under the tags of what shows them"),
             }
         }
+    }
+}
+
+/// The tags of what this cache keeps that a change to `tag` makes stale.
+/// Counts are baked into kept lists and posts, so a change of counts drops
+/// both: this is the seam where a cache that fills counts in when it serves
+/// a page would keep the page instead.
+fn kept_under(tag: Tag) -> impl Iterator<Item = Tag> {
+    match tag {
+        Tag::Counts(id) => [Tag::Posts, Tag::Post(id)].into_iter().take(2),
+        other => [other, other].into_iter().take(1),
     }
 }
 

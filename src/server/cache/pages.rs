@@ -11,14 +11,16 @@
 //!
 //! A kept page is also compressed once per encoding a browser asks for
 //! (brotli, else gzip), rather than by the compression layer on every
-//! request: compressing a 14 KB page per request cut the cached `GET /`
-//! from about 60 000 to 17 000 requests/s.
+//! request, which would cost more than serving it (`bench/RESULTS.md`).
 //!
 //! What is not kept: anything but a 200, a response that sets a cookie, and
 //! every other page (a post page shows the visitor's own like and
 //! authorship).
 
-use std::{io::Write, sync::Arc};
+use std::{
+    io::Write,
+    sync::{Arc, OnceLock},
+};
 
 use axum::{
     body::{Body, Bytes},
@@ -29,14 +31,31 @@ use axum::{
 };
 use http_body_util::BodyExt;
 
-use super::{
-    AppState,
-    cache::{DocumentKey, ListDocument},
-    cookies,
-    forms::{DRAFT_COOKIE, FLASH_COOKIE},
-    theme::THEME_COOKIE,
+use super::DocumentKey;
+use crate::{
+    domain::{Tag, Theme},
+    server::{
+        AppState,
+        cookies::{self, DRAFT_COOKIE, FLASH_COOKIE, THEME_COOKIE},
+        error::{internal_error, respond},
+    },
 };
-use crate::{domain::Theme, revalidate::Tag};
+
+/// A list page (`/`, `/?before=N`) as rendered for a visitor with nothing
+/// of their own on it: no flash message, no draft. Such a page is the same
+/// bytes for every visitor in the same theme, so it is rendered once per
+/// change to the list, and compressed at most once per encoding.
+#[derive(Debug)]
+pub struct ListDocument {
+    /// Its media type, as rendered.
+    content_type: HeaderValue,
+    /// The HTML.
+    body: Bytes,
+    /// The HTML compressed with brotli, once a browser asked for it.
+    brotli: OnceLock<Bytes>,
+    /// The HTML compressed with gzip, once a browser asked for it.
+    gzip: OnceLock<Bytes>,
+}
 
 /// Serves a list page from the cache, or renders it and keeps it.
 pub async fn serve_list_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -55,15 +74,12 @@ pub async fn serve_list_pages(State(state): State<AppState>, request: Request, n
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(err) => {
-            return super::security::refuse(super::internal_error(format!("rendering a list page: {err}")), true);
+            return respond(internal_error(format!("rendering a list page: {err}")), true);
         }
     };
-    let document = ListDocument {
-        headers: parts.headers.clone(),
-        body: body.clone(),
-        brotli: Default::default(),
-        gzip: Default::default(),
-    };
+    let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+    let content_type = content_type.unwrap_or(HeaderValue::from_static("text/html; charset=utf-8"));
+    let document = ListDocument { content_type, body: body.clone(), brotli: OnceLock::new(), gzip: OnceLock::new() };
     state.cache.store_document(key, Arc::new(document), ticket);
     Response::from_parts(parts, Body::from(body)).into_response()
 }
@@ -86,7 +102,7 @@ fn cache_key(request: &Request) -> Option<DocumentKey> {
     if has_cookie(headers, FLASH_COOKIE) || has_cookie(headers, DRAFT_COOKIE) {
         return None;
     }
-    let theme = cookies::get(headers, THEME_COOKIE).and_then(Theme::parse).map(Theme::as_str);
+    let theme = cookies::get(headers, THEME_COOKIE).as_deref().and_then(Theme::parse).map(Theme::as_str);
     let address = request.uri().path_and_query().map_or("/", |address| address.as_str());
     Some((address.to_owned(), theme))
 }
@@ -104,9 +120,7 @@ fn answer(document: &ListDocument, encoding: Encoding) -> Response {
     };
     let mut response = Response::new(Body::from(body));
     let headers = response.headers_mut();
-    *headers = document.headers.clone();
-    // The length is that of the bytes sent now, which hyper fills in.
-    headers.remove(header::CONTENT_LENGTH);
+    headers.insert(header::CONTENT_TYPE, document.content_type.clone());
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     if let Some(name) = name {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));

@@ -5,66 +5,44 @@
 //! ignored, a repeated field is taken once, nested keys (`a[b][c]`) build
 //! structures. Here every form must be exactly what its function declares:
 //! valid UTF-8 without NUL bytes, at most [`MAX_FIELDS`] fields, no field
-//! twice, no nested keys, and only the function's own field names. The names
-//! are read from the function's argument type itself, so they cannot drift
-//! from the code. Anything else is a 400 that says what was wrong, and no
-//! server function runs.
+//! twice, no nested keys, and only the function's own field names, which
+//! the [registry](crate::server::registry) reads from the function's
+//! argument type itself. Anything else is a 400 that says what was wrong,
+//! and no server function runs.
+//!
+//! This is also where a server function's body is read: to the end, within
+//! `security.body_read_timeout` in all (408 past it), and within the size
+//! limit that the body-limit layer put on it (413).
 
 use std::collections::HashSet;
 
 use axum::{
     body::{Body, to_bytes},
-    extract::Request,
-    http::{StatusCode, header},
+    extract::{Request, State},
+    http::header,
     middleware::Next,
     response::Response,
 };
-use leptos::server_fn::ServerFn;
-use serde::de::{self, DeserializeOwned, Visitor};
+use http_body_util::LengthLimitError;
 
-use super::{refuse, wants_html};
+use super::wants_html;
 use crate::{
-    api::{posts, preferences},
     error::AppError,
+    server::{AppState, error::respond, registry},
 };
 
 /// The most fields a form may hold; ours have at most three.
 pub const MAX_FIELDS: usize = 16;
 
-/// The server functions that only read. They are not rate-limited.
-const READ_ONLY: [&str; 2] = [posts::ListPosts::PATH, posts::GetPost::PATH];
-
-/// Whether `path` is a server function that only reads.
-pub fn is_read_only_server_fn(path: &str) -> bool {
-    READ_ONLY.contains(&path)
-}
-
-/// The fields each server function accepts, by path. A server function
-/// missing here accepts nothing: the check fails closed.
-fn fields_of(path: &str) -> Option<&'static [&'static str]> {
-    [
-        (posts::ListPosts::PATH, field_names::<posts::ListPosts>()),
-        (posts::GetPost::PATH, field_names::<posts::GetPost>()),
-        (posts::CreatePost::PATH, field_names::<posts::CreatePost>()),
-        (posts::UpdatePost::PATH, field_names::<posts::UpdatePost>()),
-        (posts::DeletePost::PATH, field_names::<posts::DeletePost>()),
-        (posts::SetLike::PATH, field_names::<posts::SetLike>()),
-        (posts::RecordView::PATH, field_names::<posts::RecordView>()),
-        (preferences::SetTheme::PATH, field_names::<preferences::SetTheme>()),
-    ]
-    .into_iter()
-    .find_map(|(known, fields)| (known == path).then_some(fields))
-}
-
 /// Checks every POST under `/api/` against its server function's fields.
-pub async fn exact_forms(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
+pub async fn exact_forms(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
     if !path.starts_with("/api/") {
         return next.run(request).await;
     }
     let html = wants_html(&request);
-    let Some(fields) = fields_of(&path) else {
-        return refuse(AppError::NotFound, html);
+    let Some(endpoint) = registry::find(path) else {
+        return respond(AppError::NotFound, html);
     };
     let url_encoded = request
         .headers()
@@ -73,19 +51,35 @@ pub async fn exact_forms(request: Request, next: Next) -> Response {
         .and_then(|value| value.split(';').next())
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
     let (parts, body) = request.into_parts();
-    // The body-limit layer has already read it within its limit.
-    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        return refuse(AppError::BadRequest("the request body could not be read".into()), html);
+    let read = tokio::time::timeout(state.config.security.body_read_timeout, to_bytes(body, usize::MAX));
+    let bytes = match read.await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(err)) if caused_by::<LengthLimitError>(&err) => return respond(AppError::PayloadTooLarge, html),
+        Ok(Err(_)) => return respond(AppError::BadRequest("the request body could not be read".into()), html),
+        Err(_elapsed) => {
+            tracing::warn!("request body too slow: cut off");
+            return respond(AppError::RequestTimeout, html);
+        }
     };
     if !url_encoded && !bytes.is_empty() {
-        let mut response = refuse(AppError::BadRequest("send the fields as an HTML form (URL-encoded)".into()), html);
-        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        return response;
+        return respond(AppError::UnsupportedMediaType, html);
     }
-    if let Err(problem) = check_form(&bytes, fields) {
-        return refuse(AppError::BadRequest(problem), html);
+    if let Err(problem) = check_form(&bytes, endpoint.fields) {
+        return respond(AppError::BadRequest(problem), html);
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Whether `err`, or an error it wraps, is an `E`.
+fn caused_by<E: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(err) = current {
+        if err.is::<E>() {
+            return true;
+        }
+        current = err.source();
+    }
+    false
 }
 
 /// What is wrong with a URL-encoded form, given the fields it may hold.
@@ -146,50 +140,9 @@ fn printable(name: &str) -> String {
     name.chars().filter(|c| !c.is_control()).take(40).collect()
 }
 
-/// The field names a server function's argument type declares, read from
-/// its `Deserialize` implementation: serde's derive hands them to
-/// `deserialize_struct`, which this deserializer records and then stops.
-fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
-    let mut probe = FieldProbe(&[]);
-    let _ = T::deserialize(&mut probe);
-    probe.0
-}
-
-struct FieldProbe(&'static [&'static str]);
-
-impl<'de> de::Deserializer<'de> for &mut FieldProbe {
-    type Error = de::value::Error;
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        fields: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0 = fields;
-        Err(de::Error::custom("fields recorded"))
-    }
-
-    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Self::Error> {
-        Err(de::Error::custom("not a struct"))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_field_names_come_from_the_server_functions_themselves() {
-        assert_eq!(field_names::<posts::CreatePost>(), ["title", "content", "submission"]);
-        assert_eq!(field_names::<posts::DeletePost>(), ["id", "title", "content"]);
-        assert_eq!(field_names::<posts::ListPosts>(), ["before"]);
-    }
 
     #[test]
     fn a_form_with_exactly_its_fields_passes() {

@@ -1,24 +1,103 @@
-//! The layers that stand between the internet and the server functions.
+//! The layers every request passes through, one file per layer, applied in
+//! one order by [`stack`].
 //!
-//! Each is an axum middleware applied to the whole router by
-//! `build_router`, so every server function (present and future) and every
-//! other state-changing route gets the same treatment. The README's
-//! Security section states the guarantees; `src/tests/threats.rs` proves
-//! them one threat at a time.
+//! They wrap the router as a whole, not each route, so every server function
+//! (present and future) and every page gets the same treatment, and a list
+//! page served whole from the cache never reaches the router. The README's
+//! Security section states the guarantees; `src/tests/threats.rs` proves them
+//! one threat at a time.
 
-pub mod forms;
-pub mod limits;
+pub mod errors;
+pub mod form_guard;
 pub mod origin;
 pub mod rate_limit;
+pub mod redirects;
+pub mod request_id;
+pub mod visitor;
 
 use axum::{
+    Router,
     body::Body,
-    http::{HeaderValue, Method, Request, StatusCode, header},
-    response::Response,
+    http::{Method, Request, header},
+    middleware::{from_fn, from_fn_with_state},
 };
-use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+use tower_http::{
+    body::Limited,
+    catch_panic::CatchPanicLayer,
+    compression::{
+        CompressionLayer,
+        predicate::{NotForContentType, Predicate, SizeAbove},
+    },
+    limit::RequestBodyLimitLayer,
+    trace::TraceLayer,
+};
 
-use crate::error::AppError;
+use super::{AppState, cache::pages};
+
+/// Wraps `app` in the layers every request passes through, outermost first:
+/// 1. a request id, answered in `x-request-id`, and a tracing span that
+///    carries it, so every log line of the request names it;
+/// 2. large responses are compressed for browsers that accept it;
+/// 3. a panic anywhere inside becomes a 500 carrying that id;
+/// 4. every refusal and failed server function is answered as an
+///    [`AppError`](crate::error::AppError), with its own status;
+/// 5. state-changing requests from other sites are refused (403);
+/// 6. a body over the size limit is refused (413);
+/// 7. the visitor is identified (the signed cookie);
+/// 8. a server function's form must be exactly its fields, read within the
+///    time limit (400, 408, 415);
+/// 9. writes are rate-limited per visitor and per address (429);
+/// 10. redirects stay on this site;
+/// 11. a list page is served whole from the cache when it can be.
+///
+/// Public so tests can wrap their own routes (a handler that panics) in the
+/// very same stack.
+pub fn stack(app: Router, state: &AppState) -> Router {
+    let layers = tower::ServiceBuilder::new()
+        .map_request(request_id::drop_clients_id)
+        .layer(request_id::set())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::span)
+                .on_response(request_id::log_response)
+                .on_failure(()),
+        )
+        .layer(request_id::propagate())
+        .layer(from_fn(request_id::scope))
+        .layer(compression())
+        .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(from_fn(errors::error_responses))
+        .layer(from_fn_with_state(state.clone(), origin::same_origin_only))
+        .layer(RequestBodyLimitLayer::new(state.config.security.max_body_bytes))
+        // Back to axum's body type, which the layers below take.
+        .map_request(|request: Request<Limited<Body>>| request.map(Body::new))
+        .layer(from_fn_with_state(state.clone(), visitor::identify))
+        .layer(from_fn_with_state(state.clone(), form_guard::exact_forms))
+        .layer(from_fn_with_state(state.clone(), rate_limit::limit_writes))
+        .layer(from_fn(redirects::local_redirects_only))
+        .layer(from_fn_with_state(state.clone(), pages::serve_list_pages))
+        .service(app);
+    Router::new().fallback_service(layers)
+}
+
+/// Responses smaller than this are sent as they are: compressing them
+/// saves less than it costs.
+pub const COMPRESS_MIN_BYTES: u16 = 1024;
+
+/// Compresses responses on the fly (brotli or gzip, as the browser
+/// accepts) when they are over [`COMPRESS_MIN_BYTES`]: the HTML of pages
+/// above all. Brotli runs at level 4, the usual choice for on-the-fly work.
+/// Left alone: anything already encoded (a precompressed file), images,
+/// event streams, and `.wasm`, which a release build precompresses and a
+/// debug build makes too large to compress per request.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let worth_it = SizeAbove::new(COMPRESS_MIN_BYTES)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::const_new("application/wasm"));
+    CompressionLayer::new().br(true).gzip(true).compress_when(worth_it)
+}
 
 /// Whether a request may change state: anything but GET, HEAD and OPTIONS.
 pub fn is_unsafe(method: &Method) -> bool {
@@ -28,31 +107,13 @@ pub fn is_unsafe(method: &Method) -> bool {
 /// Whether the client wants a page (a browser navigating or posting a
 /// plain form) rather than data.
 pub fn wants_html<B>(request: &Request<B>) -> bool {
-    request
-        .headers()
+    accepts_html(request.headers())
+}
+
+/// [`wants_html`] from the headers alone.
+pub fn accepts_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
         .get(header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
-}
-
-/// A refusal before any server function ran: `error` with its status, as
-/// the hydrated client decodes errors (JSON, marked as a server function
-/// error) or, for a browser that wants a page, as a short text.
-pub fn refuse(error: AppError, html: bool) -> Response {
-    let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = if html {
-        let mut response = Response::new(Body::from(format!("{error}\n")));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-        response
-    } else {
-        let mut response = Response::new(Body::from(error.ser()));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response.headers_mut().insert(SERVER_FN_ERROR_HEADER, HeaderValue::from_static(""));
-        response
-    };
-    if let AppError::TooManyRequests { retry_after_secs } = error {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-    }
-    *response.status_mut() = status;
-    response
 }

@@ -24,8 +24,11 @@ use axum::{
     response::Response,
 };
 
-use super::{is_unsafe, refuse, wants_html};
-use crate::{error::AppError, server::AppState};
+use super::{is_unsafe, wants_html};
+use crate::{
+    error::AppError,
+    server::{AppState, error::respond},
+};
 
 /// A web origin: scheme, host and port, normalised (lower case, default
 /// port left out) so equal origins compare equal.
@@ -115,7 +118,7 @@ pub async fn same_origin_only(State(state): State<AppState>, request: Request, n
         next.run(request).await
     } else {
         tracing::warn!(origin = ?headers.get(header::ORIGIN), path = %request.uri().path(), "cross-site request refused");
-        refuse(AppError::Forbidden, wants_html(&request))
+        respond(AppError::Forbidden, wants_html(&request))
     }
 }
 

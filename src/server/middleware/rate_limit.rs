@@ -1,15 +1,18 @@
-//! Limits on how fast one visitor, and one IP address, may write.
+//! Limits on how fast one visitor, and one IP address, may write, on
+//! `governor`'s keyed limiters.
 //!
-//! Token buckets: each key may make `per_minute` writes in a burst, and
-//! earns them back evenly over a minute. A write over the limit gets 429
-//! with `Retry-After`. Reads (the server functions that only read, and
-//! every GET) are never limited.
+//! Each key may make `per_minute` writes in a burst, and earns them back
+//! evenly over a minute (GCRA, the token bucket's exact form). A write over
+//! the limit gets 429 with `Retry-After`. Reads (the server functions the
+//! [registry](crate::server::registry) marks as reads, and every GET) are
+//! never limited. The limits are per process: behind a load balancer each
+//! instance counts its own.
 
 use std::{
-    collections::HashMap,
+    hash::Hash,
     net::{IpAddr, SocketAddr},
-    sync::Mutex,
-    time::{Duration, Instant},
+    num::NonZeroU32,
+    time::Duration,
 };
 
 use axum::{
@@ -17,95 +20,76 @@ use axum::{
     middleware::Next,
     response::Response,
 };
+use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 
-use super::{forms::is_read_only_server_fn, is_unsafe, refuse, wants_html};
+use super::{is_unsafe, visitor::Visitor, wants_html};
 use crate::{
     error::AppError,
-    server::{AppState, visitor::Visitor},
+    server::{
+        AppState,
+        error::respond,
+        registry::{self, Access},
+    },
 };
 
 /// How many keys a limiter tracks before it forgets those at rest.
 const MAX_KEYS: usize = 100_000;
 
-/// One token bucket per key.
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_minute: u32,
-    buckets: Mutex<HashMap<String, Bucket>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
-}
-
-impl RateLimiter {
-    /// A limiter allowing `per_minute` writes a minute per key; 0 allows all.
-    pub fn new(per_minute: u32) -> Self {
-        RateLimiter { per_minute, buckets: Mutex::default() }
-    }
-
-    /// Takes a token for `key`, or says how long until one is available.
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        if self.per_minute == 0 {
-            return Ok(());
-        }
-        let capacity = f64::from(self.per_minute);
-        let per_second = capacity / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if buckets.len() >= MAX_KEYS {
-            // Forget the buckets that have refilled: they hold no history.
-            buckets.retain(|_, bucket| {
-                bucket.tokens + now.duration_since(bucket.updated).as_secs_f64() * per_second < capacity
-            });
-        }
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket { tokens: capacity, updated: now });
-        let refilled = bucket.tokens + now.saturating_duration_since(bucket.updated).as_secs_f64() * per_second;
-        bucket.tokens = refilled.min(capacity);
-        bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
-        }
-    }
-}
-
-/// The limiters of one server: per visitor and per IP address.
+/// The limiters of one server: per visitor and per IP address. A limit of
+/// 0 is no limiter at all.
 #[derive(Debug)]
 pub struct WriteLimits {
-    per_visitor: RateLimiter,
-    per_ip: RateLimiter,
+    per_visitor: Option<DefaultKeyedRateLimiter<String>>,
+    per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl WriteLimits {
-    /// Limits with the configured rates.
+    /// Limits with the configured rates, in writes per minute.
     pub fn new(per_visitor: u32, per_ip: u32) -> Self {
-        WriteLimits { per_visitor: RateLimiter::new(per_visitor), per_ip: RateLimiter::new(per_ip) }
+        let quota = |per_minute| NonZeroU32::new(per_minute).map(Quota::per_minute);
+        WriteLimits {
+            per_visitor: quota(per_visitor).map(DefaultKeyedRateLimiter::keyed),
+            per_ip: quota(per_ip).map(DefaultKeyedRateLimiter::keyed),
+        }
     }
+
+    /// Counts a write by `visitor` from `ip`, or says how long until the
+    /// one over its limit may write again.
+    pub fn check(&self, visitor: Option<&str>, ip: Option<IpAddr>) -> Result<(), Duration> {
+        if let (Some(limiter), Some(visitor)) = (&self.per_visitor, visitor) {
+            take(limiter, &visitor.to_owned())?;
+        }
+        if let (Some(limiter), Some(ip)) = (&self.per_ip, ip) {
+            take(limiter, &ip)?;
+        }
+        Ok(())
+    }
+}
+
+fn take<K: Clone + Hash + Eq>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), Duration> {
+    if limiter.len() >= MAX_KEYS {
+        // Keys whose allowance has refilled hold no history: forget them.
+        limiter.retain_recent();
+    }
+    limiter.check_key(key).map_err(|not_until| not_until.wait_time_from(governor::clock::DefaultClock::default().now()))
 }
 
 /// Refuses a write with 429 when its visitor or its IP address is over the
 /// limit. Runs after the visitor middleware.
 pub async fn limit_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if !is_unsafe(request.method()) || is_read_only_server_fn(path) {
+    let reads = registry::find(path).is_some_and(|endpoint| endpoint.access == Access::Read);
+    if !is_unsafe(request.method()) || reads {
         return next.run(request).await;
     }
-    let now = Instant::now();
-    let visitor = request.extensions().get::<Visitor>().map(|visitor| visitor.id().to_owned());
+    let visitor = request.extensions().get::<Visitor>().map(Visitor::id);
     let ip = client_ip(&request, state.config.security.trusted_proxy);
-    let verdict = visitor
-        .map_or(Ok(()), |visitor| state.write_limits.per_visitor.check(&visitor, now))
-        .and_then(|()| ip.map_or(Ok(()), |ip| state.write_limits.per_ip.check(&ip.to_string(), now)));
-    match verdict {
+    match state.write_limits.check(visitor, ip) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
-            tracing::warn!(path, "write rate limit reached");
+            tracing::warn!("write rate limit reached");
             let retry_after_secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            refuse(AppError::TooManyRequests { retry_after_secs }, wants_html(&request))
+            respond(AppError::TooManyRequests { retry_after_secs }, wants_html(&request))
         }
     }
 }
@@ -131,22 +115,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_burst_of_the_rate_passes_and_the_next_write_waits() {
-        let limiter = RateLimiter::new(3);
-        let start = Instant::now();
+    fn a_burst_of_the_rate_passes_and_the_next_write_waits_for_its_share_of_the_minute() {
+        let limits = WriteLimits::new(3, 0);
         for _ in 0..3 {
-            assert!(limiter.check("v", start).is_ok());
+            assert_eq!(limits.check(Some("v"), None), Ok(()));
         }
-        let wait = limiter.check("v", start).unwrap_err();
+        let wait = limits.check(Some("v"), None).unwrap_err();
         assert!(wait > Duration::from_secs(19) && wait <= Duration::from_secs(20), "{wait:?}");
-        assert!(limiter.check("other", start).is_ok(), "keys are independent");
-        assert!(limiter.check("v", start + Duration::from_secs(20)).is_ok(), "one write earned back");
+        assert_eq!(limits.check(Some("other"), None), Ok(()), "visitors are counted apart");
+    }
+
+    #[test]
+    fn the_address_limit_counts_every_visitor_from_it() {
+        let limits = WriteLimits::new(0, 2);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(limits.check(Some("a"), Some(ip)), Ok(()));
+        assert_eq!(limits.check(Some("b"), Some(ip)), Ok(()));
+        assert!(limits.check(Some("c"), Some(ip)).is_err());
+        assert_eq!(limits.check(Some("c"), Some("192.0.2.2".parse().unwrap())), Ok(()));
     }
 
     #[test]
     fn a_rate_of_zero_limits_nothing() {
-        let limiter = RateLimiter::new(0);
-        let now = Instant::now();
-        assert!((0..10_000).all(|_| limiter.check("v", now).is_ok()));
+        let limits = WriteLimits::new(0, 0);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!((0..10_000).all(|_| limits.check(Some("v"), Some(ip)).is_ok()));
     }
 }

@@ -15,16 +15,7 @@ use axum::{
     response::Response,
 };
 
-use super::{
-    AppState,
-    cookies::{self, SetCookie},
-};
-
-/// The cookie holding the signed visitor id.
-pub const VISITOR_COOKIE: &str = "bulletin_visitor";
-
-/// What the signature of a visitor cookie is made for.
-const PURPOSE: &str = "visitor";
+use crate::server::{AppState, cookies::VISITOR_COOKIE};
 
 /// How long a browser keeps its visitor id: a year, renewed by nothing.
 const VISITOR_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
@@ -55,10 +46,11 @@ impl Visitor {
 /// or, when there is none (or it was tampered with), as a new visitor whose
 /// cookie the response sets.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let known = cookies::get(request.headers(), VISITOR_COOKIE)
-        .and_then(|signed| state.cookie_key.verify(PURPOSE, signed))
+    let known = state
+        .cookie_key
+        .verified(request.headers(), VISITOR_COOKIE)
         .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(|id| Visitor(id.to_owned()));
+        .map(Visitor);
     let (visitor, is_new) = match known {
         Some(visitor) => (visitor, false),
         None => (Visitor::fresh(), true),
@@ -67,10 +59,8 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
 
     let mut response = next.run(request).await;
     if is_new {
-        let signed = state.cookie_key.sign(PURPOSE, visitor.id());
-        let cookie =
-            SetCookie { name: VISITOR_COOKIE, value: &signed, max_age: VISITOR_MAX_AGE, secure: state.config.https };
-        response.headers_mut().append(header::SET_COOKIE, cookie.header());
+        let cookie = state.cookie_key.set_signed(VISITOR_COOKIE, visitor.id(), VISITOR_MAX_AGE, state.config.https);
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
 }

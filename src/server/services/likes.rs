@@ -23,10 +23,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::WriteGate;
 use crate::{
-    domain::LikeState,
+    domain::{LikeState, Tag},
     error::AppError,
-    revalidate::Tag,
-    server::{cache::ReadCache, db_error_ref, visitor::Visitor},
+    server::{Visitor, cache::ReadCache, error::db_error_ref},
 };
 
 /// The most likes one transaction applies. Enough to amortise the commit
@@ -89,7 +88,7 @@ async fn write_batches(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteG
         match outcome {
             Ok(counts) => {
                 let posts: BTreeSet<i64> = batch.iter().map(|job| job.post_id).collect();
-                cache.revalidate(std::iter::once(Tag::Posts).chain(posts.into_iter().map(Tag::Post)));
+                cache.revalidate(posts.into_iter().map(Tag::Counts));
                 for (job, count) in batch.drain(..).zip(counts) {
                     // A caller that went away (its client hung up) needs no answer.
                     let _ = job.answer.send(Ok(count));

@@ -28,9 +28,9 @@ pub struct Store<'a> {
 ///
 /// SQLite lets one connection write at a time. A writer that finds the
 /// lock taken waits in SQLite's busy handler, which sleeps (1, 2, 5, … up
-/// to 100 ms) between tries and can keep missing its turn: under load that
-/// was a p99 of 50 to 150 ms for publishing. Writers queued here instead
-/// take turns in arrival order and never sleep. Writers in other processes
+/// to 100 ms) between tries and can keep missing its turn, which makes the
+/// slowest writes slow under load. Writers queued here instead take turns
+/// in arrival order and never sleep. Writers in other processes
 /// still meet the busy timeout.
 #[derive(Debug, Default)]
 pub struct WriteGate(tokio::sync::Mutex<()>);

@@ -4,10 +4,9 @@ use sqlx::{FromRow, SqlitePool};
 
 use super::Store;
 use crate::{
-    domain::{LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, excerpt, post::PAGE_SIZE},
+    domain::{LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, Tag, excerpt, post::PAGE_SIZE},
     error::AppError,
-    revalidate::Tag,
-    server::{cache::CachedPost, db_error, visitor::Visitor},
+    server::{Visitor, cache::CachedPost, error::db_error},
 };
 
 /// A row of the list query. Server-only: it never crosses the wire.
@@ -18,6 +17,24 @@ struct SummaryRow {
     content: String,
     like_count: i64,
     view_count: i64,
+}
+
+/// A row of the post query. Server-only: it never crosses the wire.
+#[derive(FromRow)]
+struct PostRow {
+    id: i64,
+    title: String,
+    content: String,
+    like_count: i64,
+    view_count: i64,
+    author_id: String,
+}
+
+impl From<PostRow> for CachedPost {
+    fn from(row: PostRow) -> Self {
+        let PostRow { id, title, content, like_count, view_count, author_id } = row;
+        CachedPost { id, title, content, like_count, view_count, author_id }
+    }
 }
 
 /// One page of posts, newest first, older than `before` when given.
@@ -65,13 +82,14 @@ pub async fn get(store: Store<'_>, visitor: &Visitor, id: i64) -> Result<PostDet
         Some(post) => post,
         None => {
             let ticket = store.cache.ticket(Tag::Post(id));
-            let post: CachedPost =
+            let row: PostRow =
                 sqlx::query_as("SELECT id, title, content, like_count, view_count, author_id FROM posts WHERE id = ?1")
                     .bind(id)
                     .fetch_optional(store.db)
                     .await
                     .map_err(db_error)?
                     .ok_or(AppError::NotFound)?;
+            let post = CachedPost::from(row);
             store.cache.store_post(&post, ticket);
             post
         }
@@ -207,6 +225,6 @@ pub async fn record_view(store: Store<'_>, id: i64) -> Result<i64, AppError> {
         .await
         .map_err(db_error)?
         .ok_or(AppError::NotFound)?;
-    store.cache.revalidate([Tag::Posts, Tag::Post(id)]);
+    store.cache.revalidate([Tag::Counts(id)]);
     Ok(count)
 }

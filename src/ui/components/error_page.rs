@@ -3,20 +3,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{components::ErrorAlert, error::AppError, pages::NotFound};
+use super::{ErrorAlert, NotFound};
+use crate::error::AppError;
 
 /// Rendered on the server, makes the response carry `error`'s status: a
 /// page whose data could not be read is not a 200 (nor kept by the list
 /// page cache, which keeps only 200s). Does nothing in the browser.
 pub fn answer_with_status_of(error: &AppError) {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(error.status_code()))
-    {
-        response.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = error;
+    crate::ui::bridge::set_status(error.status_code());
 }
 
 /// Shows `error` as the whole page: the 404 page for `NotFound`, else a

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::{paths, theme::ThemeControls};
+use crate::{domain::paths, ui::theme::ThemeControls};
 
 /// The site name, linking home, the way to write a post, and the theme.
 #[component]

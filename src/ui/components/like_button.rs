@@ -4,11 +4,13 @@ use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
 
 use crate::{
     api::posts::{SetLike, set_like},
-    components::ErrorAlert,
     domain::LikeState,
     error::AppError,
-    revalidate::{Revalidator, Tag},
-    shortcuts::use_shortcut,
+    ui::{
+        components::ErrorAlert,
+        revalidate::{Revalidator, Tag},
+        shortcuts::use_shortcut,
+    },
 };
 
 /// A toggle (`aria-pressed`) and the count "N likes".

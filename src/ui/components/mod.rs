@@ -5,6 +5,7 @@ mod delete_button;
 mod error_page;
 mod header;
 mod like_button;
+mod not_found;
 mod post_fields;
 mod post_list;
 
@@ -13,5 +14,6 @@ pub use delete_button::DeletePostButton;
 pub use error_page::{ErrorPage, answer_with_status_of};
 pub use header::SiteHeader;
 pub use like_button::LikeButton;
+pub use not_found::NotFound;
 pub use post_fields::{PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key};
 pub use post_list::PostList;

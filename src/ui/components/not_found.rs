@@ -7,10 +7,7 @@ use leptos_meta::Title;
 /// the server.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    crate::ui::bridge::set_status(404);
 
     view! {
         <Title text="Page not found" />

@@ -9,7 +9,7 @@ use leptos::{
 use crate::{
     domain::{PostFieldErrors, PostInput},
     error::AppError,
-    escape::escape_text,
+    ui::escape::escape_text,
 };
 
 /// What a post form's fields and its submit button share: the fields

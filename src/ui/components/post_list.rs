@@ -4,9 +4,9 @@ use leptos::{html::Div, prelude::*, task::spawn_local};
 
 use crate::{
     api::posts::list_posts,
-    components::ErrorAlert,
     domain::{PostPage, PostSummary},
     error::AppError,
+    ui::components::ErrorAlert,
 };
 
 /// One page of posts, or the empty state, and a link to the older page.

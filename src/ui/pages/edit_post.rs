@@ -6,13 +6,14 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::posts::{DeletePost, UpdatePost},
-    components::{ErrorAlert, ErrorPage, PostFields, PostFormState, SubmitPostButton, alert_of},
-    domain::{Flash, PostDetail, PostDraft},
+    domain::{Flash, PostDetail, PostDraft, paths},
     error::AppError,
-    flash::FlashMessages,
-    pages::loaders::{load_draft, routed_id_untracked, use_routed_post},
-    paths,
-    revalidate::{Revalidator, Tag},
+    ui::{
+        components::{ErrorAlert, ErrorPage, PostFields, PostFormState, SubmitPostButton, alert_of},
+        flash::FlashMessages,
+        pages::loaders::{load_draft, routed_id_untracked, use_routed_post},
+        revalidate::{Revalidator, Tag},
+    },
 };
 
 /// Loads the post and, for its author, shows the edit form; anyone else

@@ -6,8 +6,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::posts::list_posts,
-    components::{ErrorAlert, PostList, answer_with_status_of},
-    revalidate::{Revalidator, Tag},
+    ui::{
+        components::{ErrorAlert, PostList, answer_with_status_of},
+        revalidate::{Revalidator, Tag},
+    },
 };
 
 /// Lists posts newest first, one page at a time (`/?before={id}` for older

@@ -6,10 +6,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::posts::get_post,
-    domain::{PostDetail, PostDraft},
+    domain::{PostDetail, PostDraft, paths},
     error::AppError,
-    paths,
-    revalidate::{Revalidator, Tag},
+    ui::revalidate::{Revalidator, Tag},
 };
 
 /// The post whose id is the route's `:id`, fetched through `get_post` and
@@ -43,15 +42,5 @@ fn routed_id(params: Memo<leptos_router::params::ParamsMap>) -> Option<i64> {
 /// (and cleared) by the server render and carried into hydration, so both
 /// sides render the same form. `None` for a page built in the browser.
 pub fn load_draft(page: &str) -> Option<PostDraft> {
-    SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        let draft = crate::server::forms::draft_for_page(page);
-        #[cfg(not(feature = "ssr"))]
-        let draft = {
-            let _ = page;
-            None
-        };
-        draft
-    })
-    .into_inner()
+    SharedValue::new(|| crate::ui::bridge::draft(page)).into_inner()
 }

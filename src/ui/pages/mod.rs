@@ -4,11 +4,9 @@ mod edit_post;
 mod home;
 mod loaders;
 mod new_post;
-mod not_found;
 mod post;
 
 pub use edit_post::EditPostPage;
 pub use home::HomePage;
 pub use new_post::NewPostPage;
-pub use not_found::NotFound;
 pub use post::PostPage;

@@ -6,12 +6,13 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::posts::CreatePost,
-    components::{ErrorAlert, PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key},
-    domain::{Flash, PostDraft},
-    flash::FlashMessages,
-    pages::loaders::load_draft,
-    paths,
-    revalidate::{Revalidator, Tag},
+    domain::{Flash, PostDraft, paths},
+    ui::{
+        components::{ErrorAlert, PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key},
+        flash::FlashMessages,
+        pages::loaders::load_draft,
+        revalidate::{Revalidator, Tag},
+    },
 };
 
 /// A form whose action is the `create_post` server function. With

@@ -6,14 +6,15 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     api::posts::{DeletePost, record_view},
-    components::{DeletePostButton, ErrorAlert, ErrorPage, LikeButton},
-    domain::{Flash, LikeState, PostDetail},
+    domain::{Flash, LikeState, PostDetail, paths},
     error::AppError,
-    flash::FlashMessages,
-    pages::loaders::{load_draft, routed_id_untracked, use_routed_post},
-    paths,
-    revalidate::{Revalidator, Tag},
-    shortcuts::ShortcutHint,
+    ui::{
+        components::{DeletePostButton, ErrorAlert, ErrorPage, LikeButton},
+        flash::FlashMessages,
+        pages::loaders::{load_draft, routed_id_untracked, use_routed_post},
+        revalidate::{Revalidator, Tag},
+        shortcuts::ShortcutHint,
+    },
 };
 
 /// The post's title as the page heading, its content as text with its line

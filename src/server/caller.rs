@@ -1,0 +1,78 @@
+//! The request a server function or a page render is answering, as Leptos
+//! context holds it: who is asking, what they want back, their cookies, and
+//! the response being built.
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use super::{
+    AppState, cookies,
+    error::internal_error,
+    middleware::{accepts_html, visitor::Visitor},
+};
+use crate::error::AppError;
+
+/// The current request and its response.
+pub struct Caller {
+    parts: Parts,
+    response: ResponseOptions,
+    https: bool,
+}
+
+impl Caller {
+    /// The current request. Present in every server function and page render
+    /// that `build_router` serves.
+    pub fn current() -> Result<Self, AppError> {
+        match (use_context::<Parts>(), use_context::<ResponseOptions>(), use_context::<AppState>()) {
+            (Some(parts), Some(response), Some(state)) => Ok(Caller { parts, response, https: state.config.https }),
+            _ => Err(internal_error("request parts or state missing from the Leptos context")),
+        }
+    }
+
+    /// Who is asking. The visitor middleware identifies every request, so
+    /// its absence is a wiring fault, not the visitor's.
+    pub fn visitor(&self) -> Result<Visitor, AppError> {
+        self.parts
+            .extensions
+            .get::<Visitor>()
+            .cloned()
+            .ok_or_else(|| internal_error("visitor missing from the request: is the visitor middleware installed?"))
+    }
+
+    /// True when a browser posted a form natively (it wants a page back),
+    /// false when the hydrated client called with `fetch` (it wants data).
+    pub fn wants_page(&self) -> bool {
+        accepts_html(&self.parts.headers)
+    }
+
+    /// The value of cookie `name` in the request.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        cookies::get(&self.parts.headers, name)
+    }
+
+    /// Sets cookie `name` on the response, with the app's cookie policy.
+    pub fn set_cookie(&self, name: &str, value: &str, max_age: Duration) {
+        self.response.append_header(header::SET_COOKIE, cookies::set(name, value, max_age, self.https));
+    }
+
+    /// Makes the browser forget cookie `name`.
+    pub fn remove_cookie(&self, name: &str) {
+        self.response.append_header(header::SET_COOKIE, cookies::removal(name, self.https));
+    }
+
+    /// Answers with a 303 to `location`, a path the app built.
+    pub fn see_other(&self, location: &str) {
+        if let Ok(value) = HeaderValue::from_str(location) {
+            self.response.set_status(StatusCode::SEE_OTHER);
+            self.response.insert_header(header::LOCATION, value);
+        }
+    }
+
+    /// Answers with `status`.
+    pub fn set_status(&self, status: StatusCode) {
+        self.response.set_status(status);
+    }
+}

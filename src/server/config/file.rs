@@ -1,0 +1,117 @@
+//! The shape of `Leptos.toml`: serde structs whose defaults are the
+//! documented ones, so a key left out means its default and an unknown key
+//! is an error.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::{Deserialize, Deserializer, de};
+
+use crate::server::middleware::origin::Origin;
+
+/// `Leptos.toml` as written, each table with its defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct Settings {
+    pub(super) server: Server,
+    pub(super) security: Security,
+    pub(super) database: Database,
+    pub(super) cache: Cache,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct Server {
+    pub(super) site_addr: SocketAddr,
+    pub(super) site_root: PathBuf,
+    #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
+    pub(super) https: bool,
+    pub(super) worker_threads: u16,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server { site_addr: ([127, 0, 0, 1], 3000).into(), site_root: "site".into(), https: false, worker_threads: 0 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct Security {
+    pub(super) secret_key_file: PathBuf,
+    #[serde(deserialize_with = "origins")]
+    pub(super) allowed_origins: Vec<Origin>,
+    #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
+    pub(super) trusted_proxy: bool,
+    pub(super) max_body_bytes: u64,
+    pub(super) writes_per_minute_per_visitor: u32,
+    pub(super) writes_per_minute_per_ip: u32,
+    pub(super) header_read_timeout_ms: u64,
+    pub(super) body_read_timeout_ms: u64,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            secret_key_file: "data/secret.key".into(),
+            allowed_origins: Vec::new(),
+            trusted_proxy: false,
+            max_body_bytes: 1 << 20,
+            writes_per_minute_per_visitor: 120,
+            writes_per_minute_per_ip: 1200,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct Database {
+    pub(super) url: String,
+    pub(super) max_connections: u32,
+    pub(super) busy_timeout_ms: u64,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database { url: "sqlite://data/bulletin.db".into(), max_connections: 8, busy_timeout_ms: 5_000 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct Cache {
+    #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
+    pub(super) enabled: bool,
+    pub(super) capacity: u32,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache { enabled: true, capacity: 1000 }
+    }
+}
+
+/// Deserialises origins from a list (the file) or from one comma-separated
+/// string (the environment), refusing any that is not `scheme://host[:port]`.
+fn origins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Origin>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        List(Vec<String>),
+        Joined(String),
+    }
+    let texts = match Written::deserialize(deserializer)? {
+        Written::List(list) => list,
+        Written::Joined(joined) => joined.split(',').map(str::to_owned).collect(),
+    };
+    texts
+        .iter()
+        .map(|text| text.trim())
+        .filter(|text| !text.is_empty())
+        .map(|text| {
+            Origin::parse(text)
+                .ok_or_else(|| de::Error::custom(format!("`{text}` is not an origin such as https://example.com")))
+        })
+        .collect()
+}

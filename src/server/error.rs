@@ -1,0 +1,134 @@
+//! Where an [`AppError`] becomes an HTTP response, and where internal causes
+//! become an `AppError` without reaching the user.
+//!
+//! Every layer that refuses a request answers with [`respond`] (or the
+//! error's `IntoResponse`), so status and body always agree: the status is
+//! [`AppError::status_code`], the body is the error itself.
+
+use axum::{
+    body::Body,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+
+use super::middleware::request_id;
+use crate::error::AppError;
+
+/// The status an error is answered with.
+pub fn status_of(error: &AppError) -> StatusCode {
+    StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// `error` as a response: for a browser that wants a page (`html`), a short
+/// text; otherwise JSON marked as a server function error, which the
+/// hydrated client decodes back into the same `AppError`.
+pub fn respond(error: AppError, html: bool) -> Response {
+    let mut response = if html {
+        let mut response = Response::new(Body::from(format!("{error}\n")));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        response
+    } else {
+        let mut response = Response::new(Body::from(error.ser()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.headers_mut().insert(SERVER_FN_ERROR_HEADER, HeaderValue::from_static(""));
+        response
+    };
+    if let AppError::TooManyRequests { retry_after_secs } = error {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    }
+    *response.status_mut() = status_of(&error);
+    response
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        respond(self, false)
+    }
+}
+
+/// Logs an internal fault under the request's id and returns the error the
+/// user sees, which carries only that id as its reference.
+pub fn internal_error(cause: impl std::fmt::Display) -> AppError {
+    let reference = request_id::current().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned());
+    tracing::error!(%reference, %cause, "internal error");
+    AppError::Internal { reference }
+}
+
+/// Maps a database error to what the user is told: busy or unreachable
+/// databases are `Unavailable` (worth a retry), anything else is internal.
+pub fn db_error(err: sqlx::Error) -> AppError {
+    db_error_ref(&err)
+}
+
+/// [`db_error`] for an error that several requests share (a failed batch of
+/// likes): each logs it under its own request id.
+pub fn db_error_ref(err: &sqlx::Error) -> AppError {
+    use sqlx::Error as E;
+    match err {
+        E::PoolTimedOut | E::PoolClosed | E::Io(_) => {
+            tracing::warn!(cause = %err, "database unavailable");
+            AppError::Unavailable
+        }
+        E::Database(db) if db.code().as_deref().and_then(|code| code.parse::<u32>().ok()).is_some_and(is_transient) => {
+            tracing::warn!(cause = %err, "database unavailable");
+            AppError::Unavailable
+        }
+        E::Database(db) if db.is_unique_violation() => {
+            tracing::warn!(cause = %err, "unique constraint");
+            AppError::Conflict
+        }
+        _ => internal_error(err),
+    }
+}
+
+/// SQLite result codes (primary code in the low byte) that say the database
+/// cannot serve right now, not that the request is wrong: busy or locked by
+/// another writer past the busy timeout, read-only, out of disk, I/O
+/// failures, a file that cannot be opened.
+fn is_transient(code: u32) -> bool {
+    const BUSY: u32 = 5;
+    const LOCKED: u32 = 6;
+    const READONLY: u32 = 8;
+    const IOERR: u32 = 10;
+    const FULL: u32 = 13;
+    const CANTOPEN: u32 = 14;
+    matches!(code & 0xff, BUSY | LOCKED | READONLY | IOERR | FULL | CANTOPEN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_the_status_its_body_names() {
+        for error in [
+            AppError::BadRequest("x".into()),
+            AppError::UnsupportedMediaType,
+            AppError::RequestTimeout,
+            AppError::PayloadTooLarge,
+            AppError::TooManyRequests { retry_after_secs: 7 },
+            AppError::Unavailable,
+        ] {
+            let response = respond(error.clone(), false);
+            assert_eq!(response.status().as_u16(), error.status_code(), "{error:?}");
+            assert!(response.headers().contains_key(SERVER_FN_ERROR_HEADER));
+            let html = respond(error.clone(), true);
+            assert_eq!(html.status(), response.status());
+            assert!(!html.headers().contains_key(SERVER_FN_ERROR_HEADER));
+        }
+        let limited = respond(AppError::TooManyRequests { retry_after_secs: 7 }, false);
+        assert_eq!(limited.headers()[header::RETRY_AFTER], "7");
+    }
+
+    #[test]
+    fn sqlite_codes_for_busy_locked_and_failing_storage_are_transient_and_constraints_are_not() {
+        // Extended codes keep the primary code in the low byte.
+        for code in [5, 6, 8, 10, 13, 14, 517, 1034] {
+            assert!(is_transient(code), "{code}");
+        }
+        for code in [1, 19, 2067] {
+            assert!(!is_transient(code), "{code}");
+        }
+    }
+}

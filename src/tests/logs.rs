@@ -1,0 +1,110 @@
+//! Every log line written while a request is handled names that request:
+//! the access log's line, and warnings and errors from deep inside a
+//! service.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::http::StatusCode;
+use tracing_subscriber::fmt::MakeWriter;
+
+use super::TestApp;
+use crate::error::AppError;
+
+/// Every log line the tests' servers write, from the moment a test here
+/// first asks for them. Tests find their own lines by request id.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    /// The process's log, installed as the global subscriber once, as `main`
+    /// installs its own. (A per-thread subscriber is not enough: other tests
+    /// running meanwhile change what tracing's callsites think is enabled.)
+    fn global() -> &'static Captured {
+        static LOG: OnceLock<Captured> = OnceLock::new();
+        LOG.get_or_init(|| {
+            let log = Captured::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(log.clone())
+                .with_ansi(false)
+                .with_env_filter("info,sqlx=warn,leptos_axum=warn")
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("no other test installs a subscriber");
+            log
+        })
+    }
+
+    fn lines_with(&self, text: &str) -> Vec<String> {
+        let bytes = self.0.lock().unwrap().clone();
+        String::from_utf8_lossy(&bytes).lines().filter(|line| line.contains(text)).map(str::to_owned).collect()
+    }
+}
+
+#[tokio::test]
+async fn an_internal_error_is_logged_under_the_request_id_that_the_user_sees() {
+    let logs = Captured::global();
+    let app = TestApp::spawn().await;
+    let id = app.insert_post("Target", "text").await;
+    // A schema the code does not expect: every like now fails inside SQLite.
+    sqlx::query("DROP TABLE post_likes").execute(&app.state.db).await.unwrap();
+    let res = app.browser().call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let request_id = res.headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(
+        serde_json::from_str::<AppError>(&res.body).unwrap(),
+        AppError::Internal { reference: request_id.clone() }
+    );
+
+    let errors = logs.lines_with(&format!("reference={request_id}"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("internal error"), "{}", errors[0]);
+    assert!(errors[0].contains(&format!("id={request_id}")), "the error line names its request: {}", errors[0]);
+    assert!(errors[0].contains("no such table"), "the cause is in the log, not the answer: {}", errors[0]);
+}
+
+#[tokio::test]
+async fn a_warning_from_inside_a_service_and_the_access_log_line_carry_the_request_id() {
+    let logs = Captured::global();
+    let app = TestApp::spawn().await;
+    app.state.db.close().await;
+    let res = app.browser().call("/api/create_post", &[("title", "t"), ("content", "c"), ("submission", "k-1")]).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
+    let request_id = res.headers["x-request-id"].to_str().unwrap().to_owned();
+
+    let ours = logs.lines_with(&format!("id={request_id} "));
+    let warning = ours.iter().filter(|line| line.contains("WARN") && line.contains("database unavailable")).count();
+    assert_eq!(warning, 1, "the service's warning names the request: {ours:#?}");
+    let access: Vec<&String> = ours.iter().filter(|line| line.contains("bulletin::request")).collect();
+    assert_eq!(access.len(), 1, "one access line for the request: {ours:#?}");
+    assert!(access[0].contains("status=503") && access[0].contains("path=/api/create_post"), "{}", access[0]);
+}
+
+#[tokio::test]
+async fn a_request_id_a_client_sends_is_replaced_by_the_servers_own() {
+    let app = TestApp::spawn().await;
+    let request = axum::http::Request::get("/healthz")
+        .header("x-request-id", "chosen-by-client")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.send(request).await;
+    let id = res.headers["x-request-id"].to_str().unwrap();
+    assert!(id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+}

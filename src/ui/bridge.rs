@@ -1,0 +1,48 @@
+//! The one place where UI code asks the server for what a render starts
+//! from: the status of the response, the flash, the draft and the theme of
+//! the request being rendered.
+//!
+//! On the server each reads the request (or sets the response) through the
+//! server module; in the browser there is no request, so each gives nothing
+//! and the page takes these values from the server's render instead
+//! (`SharedValue`).
+
+use crate::domain::{Flash, PostDraft, Theme};
+#[cfg(feature = "ssr")]
+use crate::server::plain_form;
+
+/// Makes the response being rendered carry `status` (a page whose data could
+/// not be read is not a 200). Does nothing in the browser.
+pub fn set_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    plain_form::set_status(status);
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+/// The flash a redirect left for the page being rendered, if any.
+pub fn flash() -> Option<Flash> {
+    #[cfg(feature = "ssr")]
+    return plain_form::flash_for_page();
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// The draft a rejected plain-form post left for the form on `page`, if any.
+pub fn draft(page: &str) -> Option<PostDraft> {
+    #[cfg(feature = "ssr")]
+    return plain_form::draft_for_page(page);
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = page;
+        None
+    }
+}
+
+/// The theme the visitor chose, from the request's cookie.
+pub fn theme() -> Option<Theme> {
+    #[cfg(feature = "ssr")]
+    return plain_form::theme_for_page();
+    #[cfg(not(feature = "ssr"))]
+    None
+}

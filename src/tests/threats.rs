@@ -31,7 +31,7 @@ use axum::{
 };
 use sqlx::ConnectOptions;
 
-use super::{TestApp, TestResponse, form, uuid_like};
+use super::{TestApp, TestResponse, form, logs::Captured, uuid_like};
 
 /// The publish form, filled in.
 fn publish_form() -> String {
@@ -282,6 +282,7 @@ async fn a_body_that_is_not_a_form_is_415() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_internal_error_shows_only_the_request_id_that_the_log_holds() {
+    let logs = Captured::global();
     let app = TestApp::spawn().await;
     let id = app.insert_post("Target", "text").await;
     // A schema the code does not expect: every like now fails inside SQLite.
@@ -289,8 +290,17 @@ async fn an_internal_error_shows_only_the_request_id_that_the_log_holds() {
     let res = app.browser().call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
     assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
     let request_id = res.headers["x-request-id"].to_str().unwrap().to_owned();
-    assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Internal { reference: request_id });
+    assert_eq!(
+        serde_json::from_str::<AppError>(&res.body).unwrap(),
+        AppError::Internal { reference: request_id.clone() }
+    );
     assert_no_internals(&res);
+
+    // The cause is in the log, on a line that names the request.
+    let errors = logs.lines_with(&format!("reference={request_id}"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains(&format!("id={request_id} ")), "{}", errors[0]);
+    assert!(errors[0].contains("no such table: post_likes"), "{}", errors[0]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -152,8 +152,16 @@ impl Config {
                 allowed_origins: security.allowed_origins.clone(),
                 trusted_proxy: security.trusted_proxy,
                 max_body_bytes: within("security.max_body_bytes", security.max_body_bytes, 1024..=64 << 20)? as usize,
-                writes_per_minute_per_visitor: security.writes_per_minute_per_visitor,
-                writes_per_minute_per_ip: security.writes_per_minute_per_ip,
+                writes_per_minute_per_visitor: within(
+                    "security.writes_per_minute_per_visitor",
+                    security.writes_per_minute_per_visitor.into(),
+                    0..=1_000_000,
+                )? as u32,
+                writes_per_minute_per_ip: within(
+                    "security.writes_per_minute_per_ip",
+                    security.writes_per_minute_per_ip.into(),
+                    0..=1_000_000,
+                )? as u32,
                 header_read_timeout: Duration::from_millis(within(
                     "security.header_read_timeout_ms",
                     security.header_read_timeout_ms,
@@ -184,7 +192,7 @@ impl Config {
             } else {
                 0
             },
-            worker_threads: server.worker_threads.into(),
+            worker_threads: within("server.worker_threads", server.worker_threads.into(), 0..=1024)? as usize,
             bench_ceiling: flag("BULLETIN_BENCH_CEILING")?,
             hash_files: env("LEPTOS_HASH_FILES").is_none_or(|value| value != "false"),
             watch: env("LEPTOS_WATCH").is_some(),

@@ -176,3 +176,12 @@ fn switches_accept_true_false_1_and_0_and_the_cache_can_be_switched_off() {
     assert_eq!(load(None, &[("BULLETIN_CACHE_ENABLED", "0")]).unwrap().cache_capacity, 0);
     assert_eq!(load(None, &[("BULLETIN_CACHE_CAPACITY", "5")]).unwrap().cache_capacity, 5);
 }
+
+#[test]
+fn worker_threads_and_write_limits_keep_their_documented_ranges() {
+    let err = load(None, &[("BULLETIN_WORKER_THREADS", "5000")]).unwrap_err();
+    assert_eq!(err.to_string(), "environment variable BULLETIN_WORKER_THREADS: 5000 is not from 0 to 1024");
+    let err = load(Some(("Leptos.toml", "[security]\nwrites_per_minute_per_ip = 2000000\n")), &[]).unwrap_err();
+    assert!(err.to_string().starts_with("Leptos.toml key security.writes_per_minute_per_ip:"), "{err}");
+    assert_eq!(load(None, &[("BULLETIN_WORKER_THREADS", "1")]).unwrap().worker_threads, 1);
+}

@@ -101,7 +101,9 @@ impl SecretKey {
     /// The value of the signed cookie `name` in the request, when its
     /// signature is this key's.
     pub fn verified(&self, headers: &HeaderMap, name: &str) -> Option<String> {
-        jar(headers).signed(&self.signing).get(name).map(|cookie| cookie.value().to_owned())
+        let mut jar = CookieJar::new();
+        jar.add_original(find(headers, name)?.into_owned());
+        jar.signed(&self.signing).get(name).map(|cookie| cookie.value().to_owned())
     }
 
     /// A `Set-Cookie` header for cookie `name` holding `value`, signed, with
@@ -114,19 +116,16 @@ impl SecretKey {
     }
 }
 
-/// The cookies a request carries, from all its `Cookie` headers.
-fn jar(headers: &HeaderMap) -> CookieJar {
-    let mut jar = CookieJar::new();
+/// The cookie `name` among all the request's `Cookie` headers, parsed
+/// without copying the others.
+fn find<'a>(headers: &'a HeaderMap, name: &str) -> Option<Cookie<'a>> {
     let lines = headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok());
-    for cookie in lines.flat_map(Cookie::split_parse).flatten() {
-        jar.add_original(cookie.into_owned());
-    }
-    jar
+    lines.flat_map(Cookie::split_parse).flatten().find(|cookie| cookie.name() == name)
 }
 
 /// The value of the cookie `name` in the request's `Cookie` headers.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
-    jar(headers).get(name).map(|cookie| cookie.value().to_owned())
+    find(headers, name).map(|cookie| cookie.value().to_owned())
 }
 
 fn with_policy(mut cookie: Cookie<'static>, max_age: Duration, secure: bool) -> Cookie<'static> {

@@ -156,10 +156,11 @@ impl ReadCache {
 /// both: this is the seam where a cache that fills counts in when it serves
 /// a page would keep the page instead.
 fn kept_under(tag: Tag) -> impl Iterator<Item = Tag> {
-    match tag {
-        Tag::Counts(id) => [Tag::Posts, Tag::Post(id)].into_iter().take(2),
-        other => [other, other].into_iter().take(1),
-    }
+    let (first, second) = match tag {
+        Tag::Counts(id) => (Tag::Posts, Some(Tag::Post(id))),
+        other => (other, None),
+    };
+    std::iter::once(first).chain(second)
 }
 
 impl Inner {

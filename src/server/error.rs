@@ -50,7 +50,7 @@ impl IntoResponse for AppError {
 /// Logs an internal fault under the request's id and returns the error the
 /// user sees, which carries only that id as its reference.
 pub fn internal_error(cause: impl std::fmt::Display) -> AppError {
-    let reference = request_id::current().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned());
+    let reference = request_id::current().unwrap_or_else(request_id::fresh_id);
     tracing::error!(%reference, %cause, "internal error");
     AppError::Internal { reference }
 }

@@ -71,7 +71,7 @@ fn take<K: Clone + Hash + Eq>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> 
         // Keys whose allowance has refilled hold no history: forget them.
         limiter.retain_recent();
     }
-    limiter.check_key(key).map_err(|not_until| not_until.wait_time_from(governor::clock::DefaultClock::default().now()))
+    limiter.check_key(key).map_err(|not_until| not_until.wait_time_from(limiter.clock().now()))
 }
 
 /// Refuses a write with 429 when its visitor or its IP address is over the

@@ -28,9 +28,15 @@ pub struct ShortId;
 
 impl MakeRequestId for ShortId {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        HeaderValue::from_str(&id[..12]).ok().map(RequestId::new)
+        HeaderValue::from_str(&fresh_id()).ok().map(RequestId::new)
     }
+}
+
+/// A new id in the shape of a request's.
+pub fn fresh_id() -> String {
+    let mut id = uuid::Uuid::new_v4().simple().to_string();
+    id.truncate(12);
+    id
 }
 
 /// Gives each request a fresh id.

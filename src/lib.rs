@@ -3,7 +3,7 @@
 //!
 //! The crate compiles twice. With the `ssr` feature it is the server: axum,
 //! SQLite and the server-only [`server`] module. With the `hydrate` feature it
-//! is the WASM client that hydrates the server's HTML. Everything outside
+//! is the WASM client: only the interactive islands of the server's HTML. Everything outside
 //! [`server`] is shared by both, which is what keeps the two sides in step:
 //! one set of components, one set of domain types, one error type.
 //!
@@ -29,12 +29,13 @@ pub mod server;
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
 
-/// The WASM client's entry point, called by the script that
-/// `HydrationScripts` puts in the page: it attaches the app to the HTML the
-/// server rendered instead of rendering it again.
+/// The WASM client's entry point, called once by the page's boot script
+/// (`ui/client.js`) before it hydrates each island: it starts the reactive
+/// system the islands run in. Every `#[island]` is exported beside it, under
+/// the name the server writes into the island's `data-component`.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::App);
+    leptos::mount::hydrate_islands();
 }

@@ -1,4 +1,4 @@
-import { test as base, expect, type ConsoleMessage, type Page } from '@playwright/test';
+import { test as base, expect, type ConsoleMessage, type Page, type TestInfo } from '@playwright/test';
 
 /// Collects what the browser console reports. Errors, warnings (hydration
 /// mismatches among them) and uncaught exceptions fail the test, except those
@@ -20,13 +20,8 @@ export class ConsoleWatch {
 
 export const test = base.extend<{ consoleWatch: ConsoleWatch }>({
   consoleWatch: [
-    async ({ page }, use, testInfo) => {
+    async ({ page }, use) => {
       const watch = new ConsoleWatch();
-      if (!jsEnabled(testInfo)) {
-        // The page preloads the client's .wasm for hydration; with scripts
-        // off nothing uses it and chromium says so. Nothing else is allowed.
-        watch.allow(/bulletin\.wasm was preloaded using link preload but not used/);
-      }
       page.on('console', (message: ConsoleMessage) => {
         if (message.type() === 'error' || message.type() === 'warning') {
           watch.problems.push(`${message.type()}: ${message.text()}`);
@@ -47,7 +42,50 @@ export function jsEnabled(testInfo: { project: { use: { javaScriptEnabled?: bool
   return testInfo.project.use.javaScriptEnabled !== false;
 }
 
-/// Waits until the client has hydrated the server's HTML.
+/// Waits until the client has started and hydrated the page's islands.
 export async function hydrated(page: Page): Promise<void> {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+}
+
+/// A title no other test (or project, or run) uses.
+export function uniqueTitle(testInfo: TestInfo, what: string): string {
+  return `${what} ${testInfo.project.name} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+/// Opens a page with a full load and, with JavaScript, waits for the client.
+export async function open(page: Page, path: string, testInfo: TestInfo): Promise<void> {
+  await page.goto(path);
+  if (jsEnabled(testInfo)) {
+    await hydrated(page);
+  }
+}
+
+/// Publishes a post through the server function, as this page's visitor,
+/// and returns its path.
+export async function publishDirectly(page: Page, title: string, content = 'text'): Promise<string> {
+  const response = await page.request.post('/api/create_post', {
+    form: { title, content, submission: `e2e-${Math.random().toString(36).slice(2)}` },
+    headers: { Accept: 'application/json' },
+  });
+  expect(response.status()).toBe(200);
+  return `/posts/${await response.json()}`;
+}
+
+/// The page of the list that starts with the post at `path`, so a test
+/// finds its post there whatever other tests publish meanwhile.
+export function listFrom(path: string): string {
+  const id = Number(path.split('/').pop());
+  return `/?before=${id + 1}`;
+}
+
+/// Marks the current document. A full page load replaces the document and
+/// loses the mark; client-side navigation keeps it.
+export async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
+  });
+}
+
+export async function documentIsTheMarkedOne(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { bulletinMark?: boolean }).bulletinMark === true);
 }

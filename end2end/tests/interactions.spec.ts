@@ -1,30 +1,8 @@
-import type { Page, TestInfo } from '@playwright/test';
-import { test, expect, jsEnabled, hydrated } from './fixtures';
+import type { Page } from '@playwright/test';
+import { test, expect, jsEnabled, listFrom, open, publishDirectly, uniqueTitle } from './fixtures';
 
 // Server functions called from handlers and effects: likes, views,
 // keyboard shortcuts, infinite scroll and the theme cookie.
-
-function uniqueTitle(testInfo: TestInfo, what: string): string {
-  return `${what} ${testInfo.project.name} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-}
-
-async function open(page: Page, path: string, testInfo: TestInfo): Promise<void> {
-  await page.goto(path);
-  if (jsEnabled(testInfo)) {
-    await hydrated(page);
-  }
-}
-
-/// Publishes a post through the server function, as this page's visitor,
-/// and returns its path.
-async function publishDirectly(page: Page, title: string, content = 'text'): Promise<string> {
-  const response = await page.request.post('/api/create_post', {
-    form: { title, content, submission: `e2e-${Math.random().toString(36).slice(2)}` },
-    headers: { Accept: 'application/json' },
-  });
-  expect(response.status()).toBe(200);
-  return `/posts/${await response.json()}`;
-}
 
 /// Holds every request to a server function until the returned function is
 /// called.
@@ -36,13 +14,6 @@ async function hold(page: Page, endpoint: string): Promise<() => void> {
     await route.continue();
   });
   return release;
-}
-
-/// The page of the list that starts with the post at `path`, so a test
-/// finds its post there whatever other tests publish meanwhile.
-function listFrom(path: string): string {
-  const id = Number(path.split('/').pop());
-  return `/?before=${id + 1}`;
 }
 
 const likeButton = (page: Page) => page.getByRole('button', { name: 'Like' });

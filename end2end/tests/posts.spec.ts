@@ -1,34 +1,9 @@
-import type { Page, TestInfo } from '@playwright/test';
-import { test, expect, jsEnabled, hydrated } from './fixtures';
+import type { Page } from '@playwright/test';
+import { test, expect, jsEnabled, open, uniqueTitle, markDocument, documentIsTheMarkedOne } from './fixtures';
 
 // Publishing, editing and deleting posts, run in both projects: with
 // JavaScript the forms submit with fetch and the app navigates on the
 // client; without it the browser posts the same forms and follows 303s.
-
-/// A title no other test (or project, or run) uses.
-function uniqueTitle(testInfo: TestInfo, what: string): string {
-  return `${what} ${testInfo.project.name} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-}
-
-/// Opens a page and, with JavaScript, waits for hydration.
-async function open(page: Page, path: string, testInfo: TestInfo): Promise<void> {
-  await page.goto(path);
-  if (jsEnabled(testInfo)) {
-    await hydrated(page);
-  }
-}
-
-/// Marks the current document. A full page load replaces the document and
-/// loses the mark; client-side navigation keeps it.
-async function markDocument(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
-  });
-}
-
-async function documentIsTheMarkedOne(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { bulletinMark?: boolean }).bulletinMark === true);
-}
 
 /// Finds the link to `title` in the list on the current page, going further
 /// down the list as a reader would (scrolling with JavaScript, "Older posts"

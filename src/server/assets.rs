@@ -20,6 +20,21 @@ use super::config::{OUTPUT_NAME, SITE_PKG_DIR};
 /// The manifest's file name, at the root of the site.
 pub const HASH_FILE: &str = "hash.txt";
 
+/// The page's script: `ui/client.js` (which loads the client, hydrates the
+/// islands and navigates between pages) without its comment lines, called
+/// with the two names.
+///
+/// Only URL-safe characters go into the names (see [`ClientAssets::parse`]),
+/// so nothing needs escaping.
+fn boot_script(js: &str, wasm: &str) -> String {
+    let code: Vec<&str> = include_str!("../ui/client.js")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect();
+    format!("({})({js:?}, {wasm:?});", code.join("\n"))
+}
+
 /// `Cache-Control` for a fingerprinted file: a year, never revalidated.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -38,13 +53,21 @@ pub struct ClientAssets {
     pub css: String,
     /// Whether the names carry content hashes.
     pub fingerprinted: bool,
+    /// The page's inline script (see [`ClientAssets::boot_script`]), made
+    /// once.
+    pub boot: String,
 }
 
 impl ClientAssets {
     /// The plain names a build without fingerprints writes.
     pub fn plain() -> Self {
         let url = |ext: &str| format!("/{SITE_PKG_DIR}/{OUTPUT_NAME}.{ext}");
-        ClientAssets { js: url("js"), wasm: url("wasm"), css: url("css"), fingerprinted: false }
+        ClientAssets::new(url("js"), url("wasm"), url("css"), false)
+    }
+
+    fn new(js: String, wasm: String, css: String, fingerprinted: bool) -> Self {
+        let boot = boot_script(&js, &wasm);
+        ClientAssets { js, wasm, css, fingerprinted, boot }
     }
 
     /// The names in `site_root/hash.txt`, or the plain names without one
@@ -95,23 +118,7 @@ impl ClientAssets {
                 .map(|hash| format!("/{SITE_PKG_DIR}/{OUTPUT_NAME}.{hash}.{ext}"))
                 .ok_or_else(|| format!("no `{ext}:` line"))
         };
-        Ok(ClientAssets {
-            js: url("js", &hashes[0])?,
-            wasm: url("wasm", &hashes[1])?,
-            css: url("css", &hashes[2])?,
-            fingerprinted: true,
-        })
-    }
-
-    /// The module script that loads the client and hydrates the page.
-    ///
-    /// Only URL-safe characters go into it (see [`ClientAssets::parse`]), so
-    /// nothing needs escaping.
-    pub fn boot_script(&self) -> String {
-        format!(
-            "import init, {{ hydrate }} from \"{}\"; await init({{ module_or_path: \"{}\" }}); hydrate();",
-            self.js, self.wasm
-        )
+        Ok(ClientAssets::new(url("js", &hashes[0])?, url("wasm", &hashes[1])?, url("css", &hashes[2])?, true))
     }
 
     /// The `Cache-Control` a static file at `path` is served with.
@@ -171,10 +178,10 @@ mod tests {
     #[test]
     fn the_boot_script_loads_the_named_files() {
         let assets = ClientAssets::parse("js: a\nwasm: b\ncss: c").unwrap();
-        let script = assets.boot_script();
-        assert!(script.contains("from \"/pkg/bulletin.a.js\""));
-        assert!(script.contains("module_or_path: \"/pkg/bulletin.b.wasm\""));
-        assert!(!script.contains(['<', '>', '&']), "needs no escaping in HTML");
+        let script = &assets.boot;
+        assert!(script.ends_with(r#")("/pkg/bulletin.a.js", "/pkg/bulletin.b.wasm");"#), "{script}");
+        assert!(!script.contains("</script"), "cannot end the element it is written into");
+        assert!(!script.contains("// "), "comments are not sent");
     }
 
     #[test]

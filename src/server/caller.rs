@@ -26,9 +26,15 @@ impl Caller {
     /// The current request. Present in every server function and page render
     /// that `build_router` serves.
     pub fn current() -> Result<Self, AppError> {
+        Caller::of_render().ok_or_else(|| internal_error("request parts or state missing from the Leptos context"))
+    }
+
+    /// The request being rendered, if any: `None`, silently, when Leptos
+    /// renders the app without one (to list its routes at start-up).
+    pub fn of_render() -> Option<Self> {
         match (use_context::<Parts>(), use_context::<ResponseOptions>(), use_context::<AppState>()) {
-            (Some(parts), Some(response), Some(state)) => Ok(Caller { parts, response, https: state.config.https }),
-            _ => Err(internal_error("request parts or state missing from the Leptos context")),
+            (Some(parts), Some(response), Some(state)) => Some(Caller { parts, response, https: state.config.https }),
+            _ => None,
         }
     }
 

@@ -70,7 +70,7 @@ pub fn answer<T>(
 /// For a page being rendered: the flash a redirect left for it, if any,
 /// clearing its cookie so it shows once.
 pub fn flash_for_page() -> Option<Flash> {
-    let caller = Caller::current().ok()?;
+    let caller = Caller::of_render()?;
     let code = caller.cookie(FLASH_COOKIE)?;
     caller.remove_cookie(FLASH_COOKIE);
     Flash::from_code(&code)
@@ -81,7 +81,7 @@ pub fn flash_for_page() -> Option<Flash> {
 /// back to the visitor who typed it.
 pub fn draft_for_page(page: &str) -> Option<PostDraft> {
     let state = use_context::<AppState>()?;
-    let caller = Caller::current().ok()?;
+    let caller = Caller::of_render()?;
     let token = caller.cookie(DRAFT_COOKIE)?;
     let draft = state.drafts.take(&token, &caller.visitor().ok()?, page)?;
     caller.remove_cookie(DRAFT_COOKIE);
@@ -91,12 +91,12 @@ pub fn draft_for_page(page: &str) -> Option<PostDraft> {
 /// For a page being rendered: the theme the visitor chose, from its cookie;
 /// `None` when they chose none (or the cookie holds anything else).
 pub fn theme_for_page() -> Option<Theme> {
-    Theme::parse(&Caller::current().ok()?.cookie(THEME_COOKIE)?)
+    Theme::parse(&Caller::of_render()?.cookie(THEME_COOKIE)?)
 }
 
 /// For a page being rendered: answer with `status`.
 pub fn set_status(status: u16) {
-    if let (Ok(caller), Ok(status)) = (Caller::current(), StatusCode::from_u16(status)) {
+    if let (Some(caller), Ok(status)) = (Caller::of_render(), StatusCode::from_u16(status)) {
         caller.set_status(status);
     }
 }

@@ -58,12 +58,10 @@ async fn the_page_names_the_fingerprinted_files_and_loads_them() {
         "{}",
         page.body
     );
-    assert!(page.body.contains(r#"<link rel="modulepreload" href="/pkg/bulletin.Js1.js">"#));
-    assert!(
-        page.body.contains(r#"<link rel="preload" href="/pkg/bulletin.Wa-2.wasm" as="fetch" type="application/wasm""#)
-    );
-    assert!(page.body.contains(r#"import init, { hydrate } from "/pkg/bulletin.Js1.js""#));
-    assert!(page.body.contains(r#"module_or_path: "/pkg/bulletin.Wa-2.wasm""#));
+    // The boot script gets both names; nothing asks for the client before
+    // the page and its stylesheet are in (no preload competes with them).
+    assert!(page.body.contains(r#"("/pkg/bulletin.Js1.js", "/pkg/bulletin.Wa-2.wasm");</script>"#), "{}", page.body);
+    assert!(!page.body.contains("preload"));
     assert!(!page.body.contains("/pkg/bulletin.js") && !page.body.contains("/pkg/bulletin.css"));
     // The 404 page is the same document.
     let missing = app.get("/no/such/page").await;
@@ -111,7 +109,7 @@ async fn files_that_are_not_fingerprinted_are_revalidated() {
     std::fs::write(dev_site.path().join("pkg/bulletin.js"), "dev js").unwrap();
     let app = app_on(dev_site.path()).await;
     let page = app.get("/").await;
-    assert!(page.body.contains(r#"from "/pkg/bulletin.js""#), "{}", page.body);
+    assert!(page.body.contains(r#"("/pkg/bulletin.js", "/pkg/bulletin.wasm")"#), "{}", page.body);
     let script = fetch(&app, "/pkg/bulletin.js", None).await;
     assert_eq!((script.status, script.body.as_str()), (StatusCode::OK, "dev js"));
     assert_eq!(header_of(&script, header::CACHE_CONTROL), Some(assets::REVALIDATE));
@@ -153,7 +151,7 @@ async fn a_build_without_hashes_ignores_an_older_manifest() {
         TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site.path().to_str().unwrap()), ("LEPTOS_HASH_FILES", "false")])
             .await;
     let page = app.get("/").await;
-    assert!(page.body.contains(r#"from "/pkg/bulletin.js""#), "{}", page.body);
+    assert!(page.body.contains(r#"("/pkg/bulletin.js", "/pkg/bulletin.wasm")"#), "{}", page.body);
     assert!(!page.body.contains("Js1"));
 }
 

@@ -8,34 +8,36 @@ use leptos_router::{
     path,
 };
 
-use crate::{
-    domain::paths,
-    ui::{
-        components::{NotFound, SiteHeader},
-        escape::escape_on_server,
-        flash::{FlashMessages, FlashRegion},
-        pages::{EditPostPage, HomePage, NewPostPage, PostPage},
-        revalidate::Revalidator,
-        shortcuts::{ShortcutHint, use_shortcut},
-        theme::ThemeChoice,
-    },
+use crate::ui::{
+    components::{NotFound, SiteHeader},
+    escape::escape_text,
+    flash::FlashRegion,
+    pages::{EditPostPage, HomePage, NewPostPage, PostPage},
+    shortcuts::NewPostShortcut,
 };
 
-/// The whole HTML document the server sends; the client hydrates `App`
-/// inside it.
+/// The whole HTML document the server sends.
 ///
-/// The head names the client's files as `assets` says (fingerprinted in a
-/// release build) and loads them itself, in place of Leptos's
-/// `HydrationScripts`, which would read the manifest from disk on every
-/// render. The document outside `App` is never hydrated, so none of this
-/// has to match anything in the client.
+/// Nothing in it is hydrated as a whole: the page is the server's HTML, and
+/// only the islands inside it (`<leptos-island>`) run in the browser. The
+/// head carries the stylesheet and one inline script (`client.js`) that
+/// loads the client once the page has been parsed and its stylesheet read,
+/// so the `.wasm` never competes with what the first paint needs, and that
+/// navigates between pages by swapping in the server's HTML. The client's
+/// files are named as `assets` says (fingerprinted in a release build).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions, assets: &crate::server::assets::ClientAssets) -> impl IntoView + use<> {
     use leptos_meta::MetaTags;
 
     use crate::ui::theme::theme_attribute;
 
-    let boot = assets.boot_script();
+    // Islands mode: nothing outside an island is hydrated, so no resource's
+    // data is serialised into the page (islands switch this on for
+    // themselves).
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let boot = assets.boot.clone();
     view! {
         <!DOCTYPE html>
         // The chosen theme is rendered by the server, so the first paint is right.
@@ -45,14 +47,6 @@ pub fn shell(options: LeptosOptions, assets: &crate::server::assets::ClientAsset
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 // `id="leptos"`: the stylesheet cargo-leptos's live reload swaps.
                 <link id="leptos" rel="stylesheet" href=assets.css.clone() />
-                <link rel="modulepreload" href=assets.js.clone() />
-                <link
-                    rel="preload"
-                    href=assets.wasm.clone()
-                    r#as="fetch"
-                    r#type="application/wasm"
-                    crossorigin=""
-                />
                 <AutoReload options />
                 <script type="module">{boot}</script>
                 <MetaTags />
@@ -64,35 +58,24 @@ pub fn shell(options: LeptosOptions, assets: &crate::server::assets::ClientAsset
     }
 }
 
-/// The root component: document metadata, the header, the flash message
-/// and the routes.
+/// The root component, rendered on the server for every page: document
+/// metadata, the header, the flash message, the routes and the footer.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    Revalidator::provide();
-    FlashMessages::provide();
-    ThemeChoice::provide();
-    // Effects run only in the browser, after hydration: the mark tells CSS
-    // and end-to-end tests that the page is live, not just server HTML.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
 
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="A posts board where every change goes through a server function." />
         // Page titles can hold a post's title: escaped, see `escape`.
-        <Title formatter=|page: String| escape_on_server(format!("{page} · bulletin")) />
+        <Title formatter=|page: String| escape_text(&format!("{page} · bulletin")) />
         <Router>
             <SiteHeader />
             <main id="main">
                 <FlashRegion />
                 // Every page renders in `Async` mode: the server waits for the
-                // page's data and sends it in place. Streaming would send a
-                // "Loading" placeholder that only JavaScript can replace, and
-                // would commit the status before a page can say 404.
+                // page's data and sends it in place, so the page is complete
+                // without JavaScript and can still say 404.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     // Before `/posts/:id`, which would otherwise take "new" for an id.
@@ -101,20 +84,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/posts/:id/edit") view=EditPostPage ssr=SsrMode::Async />
                 </Routes>
             </main>
-            <SiteFooter />
+            <footer class="site-footer">
+                <NewPostShortcut />
+            </footer>
         </Router>
-    }
-}
-
-/// The footer: the shortcut that works on every page, and the key that
-/// goes with it.
-#[component]
-fn SiteFooter() -> impl IntoView {
-    let navigate = leptos_router::hooks::use_navigate();
-    use_shortcut("n", move || navigate(paths::NEW_POST, Default::default()));
-    view! {
-        <footer class="site-footer">
-            <ShortcutHint key="n" does="new post" />
-        </footer>
     }
 }

@@ -4,8 +4,7 @@
 //! HTML parser treats as raw text: `<textarea>` children and the document
 //! `<title>` that `leptos_meta` writes. A post's title or content holding
 //! `</textarea>` or `</title>` would otherwise end that element and inject
-//! markup. Both places pass user text through [`escape_text`] or
-//! [`escape_on_server`].
+//! markup. Both places pass user text through [`escape_text`].
 
 /// `text` with `&`, `<` and `>` written as entities. Inside `<textarea>` and
 /// `<title>` the browser decodes entities back, so the user sees `text`.
@@ -20,13 +19,6 @@ pub fn escape_text(text: &str) -> String {
         }
     }
     escaped
-}
-
-/// `text` escaped when rendering HTML on the server, unchanged in the
-/// browser, where it is assigned as text (`document.title`) and no parser
-/// sees it.
-pub fn escape_on_server(text: String) -> String {
-    if cfg!(feature = "ssr") { escape_text(&text) } else { text }
 }
 
 #[cfg(test)]

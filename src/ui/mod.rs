@@ -1,17 +1,19 @@
-//! What the user sees, compiled for both the server render and the WASM
-//! client: the app shell and route table, one component per page, reusable
-//! components, and the client state they share (revalidation, flash, theme,
-//! shortcuts). The only way in here from the server is [`bridge`].
+//! What the user sees. Pages are rendered on the server only; the
+//! components marked `#[island]` are also compiled into the WASM client and
+//! are all of it (the like button, the view count, the theme switch, the
+//! shortcuts, the feed's infinite scroll and the post forms). `client.js`
+//! loads them and navigates between pages. The only way in here from the
+//! server is [`bridge`].
 
 pub mod app;
 pub mod bridge;
 pub mod components;
 pub mod escape;
 pub mod flash;
+pub mod navigate;
 pub mod pages;
-pub mod revalidate;
-pub mod shortcuts;
-pub mod theme;
+mod shortcuts;
+mod theme;
 
 pub use app::App;
 #[cfg(feature = "ssr")]

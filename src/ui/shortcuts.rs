@@ -3,28 +3,28 @@
 
 use leptos::prelude::*;
 
+use crate::domain::paths;
+
 /// Calls `action` whenever `key` is pressed (without Ctrl, Alt or Meta, not
-/// as a repeat of a held key, and not while typing in a field), for as long
-/// as the calling component is mounted. Only in the browser; rendering on
-/// the server registers nothing.
-pub fn use_shortcut(key: &'static str, action: impl Fn() + Clone + 'static) {
-    // Effects run only in the browser, after hydration or mounting.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let action = action.clone();
-            let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-                let plain = !(ev.ctrl_key() || ev.alt_key() || ev.meta_key() || ev.repeat());
-                if plain && ev.key() == key && !is_typing(&ev) {
-                    ev.prevent_default();
-                    action();
-                }
-            });
-            on_cleanup(move || handle.remove());
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (key, &action);
-    });
+/// as a repeat of a held key, and not while typing in a field), as long as
+/// `mounted` says the island that asked is still on the page: navigation
+/// swaps islands out of the page, and their listeners must stop with them.
+/// Only in the browser; rendering on the server registers nothing.
+pub fn use_shortcut(key: &'static str, mounted: impl Fn() -> bool + 'static, action: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            let plain = !(ev.ctrl_key() || ev.alt_key() || ev.meta_key() || ev.repeat());
+            if plain && ev.key() == key && !is_typing(&ev) && mounted() {
+                ev.prevent_default();
+                action();
+            }
+        });
+        // An island is never unmounted as a whole, so neither is this.
+        std::mem::forget(handle);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, mounted, action);
 }
 
 /// Whether the key went to a text field, where it is text, not a command.
@@ -38,8 +38,8 @@ fn is_typing(ev: &web_sys::KeyboardEvent) -> bool {
 }
 
 /// The visible list of the shortcuts a part of the page offers: `n` in the
-/// footer of every page, `l` on a post's page. Hidden until the page is
-/// hydrated (see the stylesheet): without JavaScript no shortcut works, so
+/// footer of every page, `l` on a post's page. Hidden until the client has
+/// started (see the stylesheet): without JavaScript no shortcut works, so
 /// none is promised.
 #[component]
 pub fn ShortcutHint(
@@ -50,5 +50,23 @@ pub fn ShortcutHint(
 ) -> impl IntoView {
     view! {
         <p class="shortcut-hint">"Keyboard: " <kbd>{key}</kbd> " " {does}</p>
+    }
+}
+
+/// `n`, on every page: opens the new-post form. Shows its own hint.
+#[island]
+pub fn NewPostShortcut() -> impl IntoView {
+    let hint = NodeRef::<leptos::html::P>::new();
+    use_shortcut(
+        "n",
+        move || hint.get_untracked().is_some_and(|hint| hint.is_connected()),
+        || crate::ui::navigate::go(paths::NEW_POST, None),
+    );
+    view! {
+        <p class="shortcut-hint" node_ref=hint>
+            "Keyboard: "
+            <kbd>"n"</kbd>
+            " new post"
+        </p>
     }
 }

@@ -6,11 +6,7 @@ use crate::{
     api::posts::{SetLike, set_like},
     domain::LikeState,
     error::AppError,
-    ui::{
-        components::ErrorAlert,
-        revalidate::{Revalidator, Tag},
-        shortcuts::use_shortcut,
-    },
+    ui::{components::ErrorAlert, shortcuts::use_shortcut},
 };
 
 /// A toggle (`aria-pressed`) and the count "N likes".
@@ -22,7 +18,11 @@ use crate::{
 /// and no stale answer overwrites a newer wish. A failure puts back what the
 /// server last confirmed and says so in an alert. Without JavaScript the
 /// button submits a small form and the server answers with a 303 back here.
-#[component]
+///
+/// An island: the only part of a post's page, with the view count, that runs
+/// in the browser. The list's counts are the server's; the next page the
+/// visitor opens is rendered after the like was answered, so it shows it.
+#[island]
 pub fn LikeButton(
     /// The post.
     id: i64,
@@ -35,13 +35,14 @@ pub fn LikeButton(
         confirmed: RwSignal::new(initial),
         in_flight: RwSignal::new(false),
         error: RwSignal::new(None),
-        revalidator: Revalidator::expect(),
     };
-    use_shortcut("l", move || sync.toggle());
+    let form = NodeRef::<leptos::html::Form>::new();
+    use_shortcut("l", move || form.get_untracked().is_some_and(|form| form.is_connected()), move || sync.toggle());
     let wanted = sync.wanted;
 
     view! {
         <form
+            node_ref=form
             class="like-form"
             method="post"
             action=SetLike::url()
@@ -75,7 +76,6 @@ struct LikeSync {
     confirmed: RwSignal<LikeState>,
     in_flight: RwSignal<bool>,
     error: RwSignal<Option<AppError>>,
-    revalidator: Revalidator,
 }
 
 impl LikeSync {
@@ -115,7 +115,6 @@ impl LikeSync {
             match answer {
                 Ok(state) => {
                     self.confirmed.try_set(state);
-                    self.revalidator.revalidate([Tag::Posts]);
                     self.send();
                 }
                 Err(error) => {

@@ -1,4 +1,6 @@
-//! Reusable pieces of UI.
+//! Reusable pieces of UI. The islands among them (`LikeButton`, `ViewCount`,
+//! `DeletePostButton`, `MorePosts`) run in the browser too; the rest are
+//! rendered on the server only, or inside an island.
 
 mod alert;
 mod delete_button;
@@ -8,6 +10,7 @@ mod like_button;
 mod not_found;
 mod post_fields;
 mod post_list;
+mod view_count;
 
 pub use alert::ErrorAlert;
 pub use delete_button::DeletePostButton;
@@ -17,3 +20,4 @@ pub use like_button::LikeButton;
 pub use not_found::NotFound;
 pub use post_fields::{PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key};
 pub use post_list::PostList;
+pub use view_count::ViewCount;

@@ -9,18 +9,42 @@ use crate::{
     ui::components::ErrorAlert,
 };
 
-/// One page of posts, or the empty state, and a link to the older page.
+/// One page of posts, or the empty state, rendered on the server, and the
+/// island that goes on from there.
+#[component]
+pub fn PostList(page: PostPage) -> impl IntoView {
+    let PostPage { posts, next_before } = page;
+    let items = if posts.is_empty() {
+        view! { <p class="empty">"No posts yet"</p> }.into_any()
+    } else {
+        view! {
+            <ol class="posts">
+                {posts.into_iter().map(|post| view! { <PostItem post /> }).collect_view()}
+            </ol>
+        }
+        .into_any()
+    };
+    view! {
+        {items}
+        <MorePosts next_before />
+    }
+}
+
+/// The rest of the list, after the posts the server rendered.
 ///
 /// With JavaScript, when the end of the list scrolls into view the next page
 /// is fetched through `list_posts` and appended; the cursor is the last id
 /// shown, so posts published meanwhile cause neither duplicates nor gaps.
 /// The "Older posts" link always points after the last post shown, and is
 /// how a browser without JavaScript pages through.
-#[component]
-pub fn PostList(page: PostPage) -> impl IntoView {
+#[island]
+fn MorePosts(
+    /// The id of the last post the server rendered, if there are older ones.
+    next_before: Option<i64>,
+) -> impl IntoView {
     let feed = Feed {
-        posts: RwSignal::new(page.posts),
-        next_before: RwSignal::new(page.next_before),
+        posts: RwSignal::new(Vec::new()),
+        next_before: RwSignal::new(next_before),
         loading: RwSignal::new(false),
         error: RwSignal::new(None),
     };
@@ -28,7 +52,7 @@ pub fn PostList(page: PostPage) -> impl IntoView {
     when_visible(end, move || feed.load_more(), move || feed.posts.with(Vec::len));
 
     view! {
-        <Show when=move || feed.posts.with(|posts| !posts.is_empty()) fallback=|| view! { <p class="empty">"No posts yet"</p> }>
+        <Show when=move || feed.posts.with(|posts| !posts.is_empty())>
             <ol class="posts">
                 <For each=move || feed.posts.get() key=|post| post.id let:post>
                     <PostItem post />
@@ -54,7 +78,7 @@ pub fn PostList(page: PostPage) -> impl IntoView {
     }
 }
 
-/// The posts shown and how to get more.
+/// The posts appended and how to get more.
 #[derive(Clone, Copy)]
 struct Feed {
     posts: RwSignal<Vec<PostSummary>>,
@@ -80,8 +104,8 @@ impl Feed {
                     self.posts.try_update(|posts| {
                         // Ids only shrink down the list; anything else would
                         // be a duplicate.
-                        let last = posts.last().map(|post| post.id);
-                        posts.extend(page.posts.into_iter().filter(|post| last.is_none_or(|last| post.id < last)));
+                        let last = posts.last().map_or(before, |post| post.id);
+                        posts.extend(page.posts.into_iter().filter(|post| post.id < last));
                     });
                     self.next_before.try_set(page.next_before);
                 }

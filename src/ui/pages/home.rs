@@ -6,22 +6,18 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::posts::list_posts,
-    ui::{
-        components::{ErrorAlert, PostList, answer_with_status_of},
-        revalidate::{Revalidator, Tag},
-    },
+    ui::components::{ErrorAlert, PostList, answer_with_status_of},
 };
 
 /// Lists posts newest first, one page at a time (`/?before={id}` for older
-/// pages). Rendered on the server from the database and hydrated with the
-/// same data, so the client does not fetch it again.
+/// pages). Rendered on the server only: the page carries no copy of the
+/// posts as data, and only the list's continuation is an island.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     // A malformed cursor is treated as no cursor: the first page.
     let before = move || query.read().get("before").and_then(|value| value.parse::<i64>().ok());
-    let revalidator = Revalidator::expect();
-    let page = Resource::new(move || (before(), revalidator.track(Tag::Posts)), |(before, _)| list_posts(before));
+    let page = Resource::new(before, list_posts);
 
     view! {
         <Title text="Latest posts" />

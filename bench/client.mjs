@@ -1,7 +1,7 @@
-// Time from navigation to an interactive Like button: the page is hydrated
-// (the app marks <body data-hydrated> from an effect, which runs only once
-// hydration is done). Prints the median of 5 cold loads, each in a fresh
-// browser context.
+// Time from navigation to an interactive Like button: the client has loaded
+// and hydrated the page's islands (the page's script marks <body
+// data-hydrated> once it has). Prints the median of 5 cold loads, each in a
+// fresh browser context.
 //
 // Usage: node bench/client.mjs http://127.0.0.1:3400/posts/1
 import { createRequire } from 'node:module';

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark harness: builds the release server, seeds a database with 1000
 # posts, and drives five scenarios with wrk, on one tokio worker and on all
-# cores, then reports the client's weight and time to interactive.
+# cores, then reports the client each page loads, the time to an
+# interactive Like button and (in a full run) Lighthouse's phone figures.
 #
 #   bench/run.sh           the full run (release build, 10 s per scenario)
 #   bench/run.sh --quick   a smoke run on the debug build (1 s per scenario),
 #                          which scripts/test.sh runs so the harness cannot rot
+#   bench/run.sh --client  only what the browser gets: the client per page,
+#                          the time to an interactive Like button, Lighthouse
 #
 # Scenarios (requests/s, p50 and p99 in ms, errors, peak RSS of the server):
 #   1 GET /             the 20 newest posts, full HTML document
@@ -21,8 +24,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 apt_install wrk brotli curl
 
-quick=0
-if [ "${1:-}" = "--quick" ]; then quick=1; fi
+quick=0 client_only=0
+case "${1:-}" in
+    --quick) quick=1 ;;
+    --client) client_only=1 ;;
+esac
 if [ "$quick" = 1 ]; then
     bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50
     [ -x "$bin" ] || cargo leptos build
@@ -80,23 +86,24 @@ scenario() { # $1 label, $2 script, $3 path
     case "$1" in 1*) eval "home_${threads}=$rps" ;; 5*) eval "ceiling_${threads}=$rps" ;; esac
 }
 
-echo
-echo "bulletin benchmark: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $connections connections, $duration per scenario after $warmup warm-up, $posts posts"
-echo
-echo "| scenario               | workers |      req/s | p50 ms  | p99 ms  | errors | peak RSS |"
-echo "| ---------------------- | ------- | ---------- | ------- | ------- | ------ | -------- |"
-for threads in 1 0; do
-    start_server "$threads"
-    scenario "1 GET /" get /
-    scenario "1b GET / (br)" brotli /
-    scenario "2 GET /posts/1" get /posts/1
-    likes_before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from post_likes').fetchone()[0])" "$work/bench.db")
-    scenario "3 like (server fn)" like /api/set_like
-    scenario "4 publish (no JS, 303)" publish /api/create_post
-    scenario "5 ceiling (bare axum)" get /__ceiling
-    stop_server
-    # Every like answered 2xx is a row, and the counts agree with the rows.
-    python3 - "$work/bench.db" <<'PY'
+if [ "$client_only" = 0 ]; then
+    echo
+    echo "bulletin benchmark: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $connections connections, $duration per scenario after $warmup warm-up, $posts posts"
+    echo
+    echo "| scenario               | workers |      req/s | p50 ms  | p99 ms  | errors | peak RSS |"
+    echo "| ---------------------- | ------- | ---------- | ------- | ------- | ------ | -------- |"
+    for threads in 1 0; do
+        start_server "$threads"
+        scenario "1 GET /" get /
+        scenario "1b GET / (br)" brotli /
+        scenario "2 GET /posts/1" get /posts/1
+        likes_before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from post_likes').fetchone()[0])" "$work/bench.db")
+        scenario "3 like (server fn)" like /api/set_like
+        scenario "4 publish (no JS, 303)" publish /api/create_post
+        scenario "5 ceiling (bare axum)" get /__ceiling
+        stop_server
+        # Every like answered 2xx is a row, and the counts agree with the rows.
+        python3 - "$work/bench.db" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 rows = db.execute("select count(*) from post_likes").fetchone()[0]
@@ -104,30 +111,51 @@ counted = db.execute("select coalesce(sum(like_count), 0) from posts").fetchone(
 print(f"likes: {rows} rows, {counted} counted" + ("" if rows == counted else "  MISMATCH"))
 sys.exit(0 if rows == counted else 1)
 PY
-done
-echo
-ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
-echo "scenario 1 / scenario 5 (rendering / constant bytes): one worker $(ratio "$home_1" "$ceiling_1"), all cores $(ratio "$home_0" "$ceiling_0")"
+    done
+    echo
+    ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
+    echo "scenario 1 / scenario 5 (rendering / constant bytes): one worker $(ratio "$home_1" "$ceiling_1"), all cores $(ratio "$home_0" "$ceiling_0")"
+fi
 
+# What a first visit to each page makes a browser that accepts brotli
+# download: the document and the client's files it names (the script in the
+# page loads the .js and .wasm; the stylesheet is a link).
+client_of() { # $1: path
+    local page page_br files total_raw=0 total_br=0 raw br how
+    page="$work/page.html"
+    curl -fs "$base$1" -o "$page"
+    raw=$(stat -c %s "$page") br=$(curl -fs -H 'Accept-Encoding: br' "$base$1" | wc -c)
+    total_raw=$raw total_br=$br page_br=$br
+    printf '  %-34s %9d B  %8d B  (as served)\n' "the page" "$raw" "$br"
+    files=$(grep -oE '/pkg/[A-Za-z0-9._-]+\.(js|wasm|css)' "$page" | sort -u)
+    for url in $files; do
+        file="$site$url"
+        raw=$(stat -c %s "$file")
+        if [ -f "$file.br" ]; then
+            br=$(stat -c %s "$file.br") how="precompressed"
+        else
+            br=$(brotli -c -q 11 "$file" | wc -c) how="brotli -q 11 here, not precompressed"
+        fi
+        total_raw=$((total_raw + raw)) total_br=$((total_br + br))
+        printf '  %-34s %9d B  %8d B  (%s)\n' "${url#/pkg/}" "$raw" "$br" "$how"
+    done
+    printf '  %-34s %9d B  %8d B  (JS + WASM + CSS: %d B brotli)\n' total "$total_raw" "$total_br" "$((total_br - page_br))"
+}
 echo
-echo "client for /: the files the page names, raw and as served to a browser that accepts brotli"
 start_server 0
-files=$(curl -fs "$base/" | grep -oE '/pkg/[A-Za-z0-9._-]+\.(js|wasm|css)' | sort -u)
-stop_server
-total_raw=0 total_br=0
-for url in $files; do
-    file="$site$url"
-    raw=$(stat -c %s "$file")
-    if [ -f "$file.br" ]; then
-        br=$(stat -c %s "$file.br") how="precompressed"
-    else
-        br=$(brotli -c -q 11 "$file" | wc -c) how="brotli -q 11 here, not precompressed"
-    fi
-    total_raw=$((total_raw + raw)) total_br=$((total_br + br))
-    printf '  %-34s %9d B  %8d B  (%s)\n' "${url#/pkg/}" "$raw" "$br" "$how"
+for path in / /posts/1; do
+    echo "client for $path: the page and the files it loads, raw and as served to a browser that accepts brotli"
+    client_of "$path"
 done
-printf '  %-34s %9d B  %8d B\n' total "$total_raw" "$total_br"
+stop_server
 
 start_server 0
 node bench/client.mjs "$base/posts/1" | sed 's/^INTERACTIVE \([0-9]*\) \(.*\)/time to an interactive Like button: median \1 ms (runs: \2 ms)/'
+if [ "$quick" = 0 ]; then
+    # Lighthouse's phone: simulated slow 4G and a 4x slower CPU.
+    echo
+    echo "Lighthouse (mobile defaults), median of 3 runs per page"
+    (cd bench/lighthouse && npm ci --no-audit --no-fund --silent)
+    node bench/lighthouse/run.mjs "$base" / /posts/1
+fi
 stop_server

@@ -19,6 +19,10 @@
 (jsUrl, wasmUrl) => {
   let client = null;
   let latest = 0;
+  // The page on screen, without its #fragment: Back from an in-page anchor
+  // changes only the fragment, and the page stays as it is.
+  const pageOf = (url) => url.origin + url.pathname + url.search;
+  let shown = pageOf(location);
   history.scrollRestoration = 'manual';
 
   const hydrateIslands = () => {
@@ -35,9 +39,11 @@
     }
   };
 
+  // Both files are asked for at once: the .wasm does not wait for the .js.
+  const wasm = fetch(wasmUrl);
   import(jsUrl)
     .then(async (module) => {
-      await module.default({ module_or_path: wasmUrl });
+      await module.default({ module_or_path: wasm });
       module.hydrate();
       client = module;
       hydrateIslands();
@@ -76,9 +82,9 @@
       // A part that did not change keeps its elements, and its islands
       // their state (the footer's shortcut, a header not re-rendered).
       for (const part of parts) {
-        const shown = document.querySelector(part);
+        const current = document.querySelector(part);
         const arrived = next.querySelector(part);
-        if (shown.outerHTML !== arrived.outerHTML) shown.replaceWith(document.adoptNode(arrived));
+        if (current.outerHTML !== arrived.outerHTML) current.replaceWith(document.adoptNode(arrived));
       }
     }
     moveFlash(region, message);
@@ -132,6 +138,7 @@
       history.replaceState(history.state, '', landed);
     }
     swap(new DOMParser().parseFromString(html, 'text/html'), message);
+    shown = pageOf(landed);
     hydrateIslands();
     settle(landed, { restore, moved: !restore });
   };
@@ -175,6 +182,7 @@
   });
 
   addEventListener('popstate', () => {
+    if (pageOf(location) === shown) return;
     navigate(new URL(location.href), { push: false, restore: history.state?.scroll ?? [0, 0] });
   });
 }

@@ -31,10 +31,10 @@ case "${1:-}" in
 esac
 if [ "$quick" = 1 ]; then
     bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50
-    [ -x "$bin" ] || cargo leptos build
+    [ -x "$bin" ] || cargo leptos build --split
 else
     bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000
-    cargo leptos build --release --precompress
+    cargo leptos build --release --split --precompress
 fi
 site="$(pwd)/target/site"
 port="${BENCH_PORT:-3400}"

@@ -34,7 +34,7 @@ step clippy-ssr cargo clippy --features ssr --all-targets -- -D warnings
 step clippy-hydrate cargo clippy --lib --no-default-features --features hydrate \
     --target wasm32-unknown-unknown --target-dir target/front -- -D warnings
 step cargo-test cargo test --features ssr
-step build cargo leptos build
+step build cargo leptos build --split
 step end2end bash -c 'cd end2end && npx playwright test'
 # The benchmark harness in its quick mode (debug build, 1 s per scenario), so
 # it keeps working; its numbers mean nothing here. The full run: bench/run.sh.

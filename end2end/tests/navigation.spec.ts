@@ -77,7 +77,8 @@ test.describe('with JavaScript', () => {
     await markDocument(page);
 
     await page.getByRole('link', { name: title, exact: true }).click();
-    await expect(page.locator('.views')).toHaveText('1 views');
+    await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+    await expect(page.locator('article.post .views')).toHaveText('1 views');
     await Promise.all([page.waitForResponse('**/api/set_like'), page.getByRole('button', { name: 'Like' }).click()]);
     await expect(page.locator('.like-form .likes')).toHaveText('1 likes');
 

@@ -30,6 +30,34 @@ async fn the_home_page_lists_posts_from_the_database_newest_first() {
     assert!(!res.body.contains("No posts yet"));
 }
 
+/// Islands: a page is the server's HTML with its data in it once, not a
+/// second time as data for hydration; only its interactive parts are islands,
+/// each with what it starts from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_carries_its_data_once_and_its_interactive_parts_as_islands() {
+    let app = TestApp::spawn().await;
+    let id = app.insert_post("A post shown once", "Its unmistakable content").await;
+
+    let list = app.get("/").await;
+    assert_eq!(list.body.matches("A post shown once").count(), 1, "{}", list.body);
+    assert_no_resource_data(&list.body);
+    assert!(list.body.contains(r#"<leptos-island data-component="MorePosts_"#), "{}", list.body);
+
+    let post = app.get(&format!("/posts/{id}")).await;
+    assert_eq!(post.body.matches("Its unmistakable content").count(), 1, "{}", post.body);
+    assert_no_resource_data(&post.body);
+    for island in ["LikeButton", "ViewCount", "ThemeControls", "NewPostShortcut"] {
+        assert!(post.body.contains(&format!(r#"<leptos-island data-component="{island}_"#)), "{island}: {}", post.body);
+    }
+}
+
+/// Leptos always declares its (empty) arrays for hydration data; a page
+/// that serialised a resource would fill them.
+fn assert_no_resource_data(html: &str) {
+    assert!(html.contains("__RESOLVED_RESOURCES=[];"), "{html}");
+    assert!(!html.contains("__RESOLVED_RESOURCES["), "{html}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn content_is_escaped_never_interpreted_as_html() {
     let app = TestApp::spawn().await;

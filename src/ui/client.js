@@ -25,18 +25,23 @@
   let shown = pageOf(location);
   history.scrollRestoration = 'manual';
 
+  // Hydrates the islands not hydrated yet. A lazy island (the forms) first
+  // fetches its own part of the client; the promise settles when all have.
   const hydrateIslands = () => {
-    if (!client) return;
+    if (!client) return Promise.resolve();
+    const started = [];
     for (const island of document.querySelectorAll('leptos-island')) {
-      if (island.bulletinHydrated) continue;
-      island.bulletinHydrated = true;
+      if (island.bulletinStarted) continue;
+      island.bulletinStarted = true;
       const hydrate = client[island.dataset.component];
       if (hydrate) {
-        hydrate(island);
+        // Until it is live, a form in it is sent by the submit handler below.
+        started.push(Promise.resolve(hydrate(island)).then(() => (island.bulletinHydrated = true)));
       } else {
         console.error(`the client has no island ${island.dataset.component}`);
       }
     }
+    return Promise.all(started);
   };
 
   // Both files are asked for at once: the .wasm does not wait for the .js.
@@ -46,7 +51,7 @@
       await module.default({ module_or_path: wasm });
       module.hydrate();
       client = module;
-      hydrateIslands();
+      await hydrateIslands();
       // The page is live: CSS shows the keyboard shortcuts, tests wait for it.
       document.body.setAttribute('data-hydrated', '');
     })

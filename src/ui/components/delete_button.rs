@@ -15,7 +15,7 @@ use crate::{
 /// posts it and follows the server's 303 to the list (or back here, with the
 /// error). With it, `ActionForm` sends it with `fetch`, the button says
 /// "Deleting…" meanwhile, and on success the list is shown with the flash.
-#[island]
+#[island(lazy)]
 pub fn DeletePostButton(
     /// The post to delete.
     id: i64,

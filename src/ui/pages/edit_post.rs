@@ -53,7 +53,7 @@ pub fn EditPostPage() -> impl IntoView {
 /// same form, to `delete_post` (its own action: `formaction` without
 /// JavaScript, a dispatch from its click handler with). On success the
 /// island shows the post (or, after a delete, the list) with the flash.
-#[island]
+#[island(lazy)]
 fn EditPostForm(
     /// The post.
     id: i64,

@@ -32,7 +32,7 @@ pub fn NewPostPage() -> impl IntoView {
 /// JavaScript it checks the fields, submits with `fetch` and shows the new
 /// post without a page load; without, the browser posts it and follows the
 /// server's 303.
-#[island]
+#[island(lazy)]
 fn NewPostForm(
     /// The values, messages and alert to start from.
     draft: PostDraft,

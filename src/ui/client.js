@@ -3,7 +3,8 @@
 //
 // 1. Islands. It loads the WASM client and hydrates each `<leptos-island>`
 //    the server rendered: the only parts of a page that run in the browser.
-//    Everything else stays the server's HTML.
+//    Everything else stays the server's HTML. A lazy island (a post form)
+//    fetches its own part of the client first.
 // 2. Navigation. A click on a link to this site, a plain form's submission
 //    and the back and forward buttons fetch the next page's HTML from the
 //    server, as a browser without JavaScript would, and swap it into the

@@ -49,14 +49,15 @@ test('the client files are fingerprinted, compressed and cached for a year', asy
   });
   await page.goto('/');
   await hydrated(page);
-  for (const ext of ['js', 'wasm', 'css']) {
-    const name = new RegExp(`^/pkg/bulletin\\.[A-Za-z0-9_-]+\\.${ext}$`);
+  for (const [file, ext] of [['bulletin', 'js'], ['bulletin', 'wasm'], ['bulletin', 'css'], ['__wasm_split', 'js']]) {
+    // `__wasm_split.<hash>.js`: the module that loads the lazy islands' parts.
+    const name = new RegExp(`^/pkg/${file}\\.[A-Za-z0-9_-]+\\.${ext}$`);
     const path = [...files.keys()].find((p) => name.test(p));
-    expect(path, `a fingerprinted .${ext} among ${[...files.keys()]}`).toBeDefined();
+    expect(path, `a fingerprinted ${file}.${ext} among ${[...files.keys()]}`).toBeDefined();
     expect(files.get(path!)?.cacheControl).toBe('public, max-age=31536000, immutable');
     if (ext !== 'wasm') {
       // The wasm is compressed ahead of time by release builds only.
-      expect(files.get(path!)?.encoding, `.${ext} compressed`).toBe('br');
+      expect(files.get(path!)?.encoding, `${file}.${ext} compressed`).toBe('br');
     }
   }
 });

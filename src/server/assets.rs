@@ -22,17 +22,19 @@ pub const HASH_FILE: &str = "hash.txt";
 
 /// The page's script: `ui/client.js` (which loads the client, hydrates the
 /// islands and navigates between pages) without its comment lines, called
-/// with the two names.
+/// with the names of the `.js`, the `.wasm` and, when the build has one, the
+/// split loader (`null` otherwise).
 ///
 /// Only URL-safe characters go into the names (see [`ClientAssets::parse`]),
 /// so nothing needs escaping.
-fn boot_script(js: &str, wasm: &str) -> String {
+fn boot_script(js: &str, wasm: &str, split: Option<&str>) -> String {
     let code: Vec<&str> = include_str!("../ui/client.js")
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("//"))
         .collect();
-    format!("({})({js:?}, {wasm:?});", code.join("\n"))
+    let split = split.map_or_else(|| "null".to_owned(), |split| format!("{split:?}"));
+    format!("({})({js:?}, {wasm:?}, {split});", code.join("\n"))
 }
 
 /// `Cache-Control` for a fingerprinted file: a year, never revalidated.
@@ -51,10 +53,13 @@ pub struct ClientAssets {
     pub wasm: String,
     /// The stylesheet.
     pub css: String,
+    /// The module that loads the lazy islands' parts of the client
+    /// (`__wasm_split.<hash>.js`), which the `.js` imports; named when the
+    /// manifest has it, so the page can ask for both at once.
+    pub split: Option<String>,
     /// Whether the names carry content hashes.
     pub fingerprinted: bool,
-    /// The page's inline script (see [`ClientAssets::boot_script`]), made
-    /// once.
+    /// The page's inline script, made once.
     pub boot: String,
 }
 
@@ -62,12 +67,12 @@ impl ClientAssets {
     /// The plain names a build without fingerprints writes.
     pub fn plain() -> Self {
         let url = |ext: &str| format!("/{SITE_PKG_DIR}/{OUTPUT_NAME}.{ext}");
-        ClientAssets::new(url("js"), url("wasm"), url("css"), false)
+        ClientAssets::new([url("js"), url("wasm"), url("css")], None, false)
     }
 
-    fn new(js: String, wasm: String, css: String, fingerprinted: bool) -> Self {
-        let boot = boot_script(&js, &wasm);
-        ClientAssets { js, wasm, css, fingerprinted, boot }
+    fn new([js, wasm, css]: [String; 3], split: Option<String>, fingerprinted: bool) -> Self {
+        let boot = boot_script(&js, &wasm, split.as_deref());
+        ClientAssets { js, wasm, css, split, fingerprinted, boot }
     }
 
     /// The names in `site_root/hash.txt`, or the plain names without one
@@ -89,10 +94,11 @@ impl ClientAssets {
     }
 
     /// Reads cargo-leptos's manifest: one `extension: hash` line for each of
-    /// `js`, `wasm` and `css`. A hash must be base64url (what cargo-leptos
-    /// writes), which also keeps it safe inside the page's HTML and script.
+    /// `js`, `wasm` and `css`, and with `--split` a `split:` line. A hash
+    /// must be base64url (what cargo-leptos writes), which also keeps it
+    /// safe inside the page's HTML and script.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let mut hashes = [None, None, None];
+        let mut hashes = [None, None, None, None];
         for line in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
             let Some((kind, hash)) = line.split_once(':') else {
                 return Err(format!("`{line}` is not `extension: hash`"));
@@ -101,7 +107,8 @@ impl ClientAssets {
                 "js" => 0,
                 "wasm" => 1,
                 "css" => 2,
-                // cargo-leptos also lists wasm-splitting files, unused here.
+                "split" => 3,
+                // The split manifest, used by Leptos's own hydration scripts.
                 _ => continue,
             };
             let hash = hash.trim();
@@ -118,16 +125,15 @@ impl ClientAssets {
                 .map(|hash| format!("/{SITE_PKG_DIR}/{OUTPUT_NAME}.{hash}.{ext}"))
                 .ok_or_else(|| format!("no `{ext}:` line"))
         };
-        Ok(ClientAssets::new(url("js", &hashes[0])?, url("wasm", &hashes[1])?, url("css", &hashes[2])?, true))
+        let split = hashes[3].as_ref().map(|hash| format!("/{SITE_PKG_DIR}/__wasm_split.{hash}.js"));
+        Ok(ClientAssets::new([url("js", &hashes[0])?, url("wasm", &hashes[1])?, url("css", &hashes[2])?], split, true))
     }
 
     /// The `Cache-Control` a static file at `path` is served with.
     pub fn cache_control(&self, path: &str) -> &'static str {
-        if self.fingerprinted && [&self.js, &self.wasm, &self.css].iter().any(|url| url.as_str() == path) {
-            IMMUTABLE
-        } else {
-            REVALIDATE
-        }
+        let named = [&self.js, &self.wasm, &self.css].iter().any(|url| url.as_str() == path)
+            || self.split.as_deref() == Some(path);
+        if self.fingerprinted && named { IMMUTABLE } else { REVALIDATE }
     }
 
     /// The client's `.wasm` file on disk, to check at start-up that the
@@ -143,11 +149,13 @@ mod tests {
 
     #[test]
     fn reads_the_manifest_cargo_leptos_writes() {
-        let assets = ClientAssets::parse("js: Ab-_9\nwasm: Zz0\ncss: q\nsplit: ignored\n").unwrap();
+        let assets = ClientAssets::parse("js: Ab-_9\nwasm: Zz0\ncss: q\nmanifest: m1\nsplit: s2\n").unwrap();
         assert_eq!(assets.js, "/pkg/bulletin.Ab-_9.js");
         assert_eq!(assets.wasm, "/pkg/bulletin.Zz0.wasm");
         assert_eq!(assets.css, "/pkg/bulletin.q.css");
+        assert_eq!(assets.split.as_deref(), Some("/pkg/__wasm_split.s2.js"));
         assert!(assets.fingerprinted);
+        assert_eq!(ClientAssets::parse("js: a\nwasm: b\ncss: c").unwrap().split, None, "a build without --split");
     }
 
     #[test]
@@ -171,6 +179,9 @@ mod tests {
         assert_eq!(hashed.cache_control("/pkg/bulletin.c.css"), IMMUTABLE);
         assert_eq!(hashed.cache_control("/pkg/bulletin.js"), REVALIDATE);
         assert_eq!(hashed.cache_control("/favicon.svg"), REVALIDATE);
+        let split = ClientAssets::parse("js: a\nwasm: b\ncss: c\nsplit: d").unwrap();
+        assert_eq!(split.cache_control("/pkg/__wasm_split.d.js"), IMMUTABLE);
+        assert_eq!(split.cache_control("/pkg/__wasm_split.e.js"), REVALIDATE);
         let plain = ClientAssets::plain();
         assert_eq!(plain.cache_control(&plain.js.clone()), REVALIDATE);
     }
@@ -179,7 +190,9 @@ mod tests {
     fn the_boot_script_loads_the_named_files() {
         let assets = ClientAssets::parse("js: a\nwasm: b\ncss: c").unwrap();
         let script = &assets.boot;
-        assert!(script.ends_with(r#")("/pkg/bulletin.a.js", "/pkg/bulletin.b.wasm");"#), "{script}");
+        assert!(script.ends_with(r#")("/pkg/bulletin.a.js", "/pkg/bulletin.b.wasm", null);"#), "{script}");
+        let split = ClientAssets::parse("js: a\nwasm: b\ncss: c\nsplit: d").unwrap();
+        assert!(split.boot.ends_with(r#", "/pkg/__wasm_split.d.js");"#), "{}", split.boot);
         assert!(!script.contains("</script"), "cannot end the element it is written into");
         assert!(!script.contains("// "), "comments are not sent");
     }

@@ -60,7 +60,11 @@ async fn the_page_names_the_fingerprinted_files_and_loads_them() {
     );
     // The boot script gets both names; nothing asks for the client before
     // the page and its stylesheet are in (no preload competes with them).
-    assert!(page.body.contains(r#"("/pkg/bulletin.Js1.js", "/pkg/bulletin.Wa-2.wasm");</script>"#), "{}", page.body);
+    assert!(
+        page.body.contains(r#"("/pkg/bulletin.Js1.js", "/pkg/bulletin.Wa-2.wasm", null);</script>"#),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("preload"));
     assert!(!page.body.contains("/pkg/bulletin.js") && !page.body.contains("/pkg/bulletin.css"));
     // The 404 page is the same document.
@@ -109,7 +113,7 @@ async fn files_that_are_not_fingerprinted_are_revalidated() {
     std::fs::write(dev_site.path().join("pkg/bulletin.js"), "dev js").unwrap();
     let app = app_on(dev_site.path()).await;
     let page = app.get("/").await;
-    assert!(page.body.contains(r#"("/pkg/bulletin.js", "/pkg/bulletin.wasm")"#), "{}", page.body);
+    assert!(page.body.contains(r#"("/pkg/bulletin.js", "/pkg/bulletin.wasm", null)"#), "{}", page.body);
     let script = fetch(&app, "/pkg/bulletin.js", None).await;
     assert_eq!((script.status, script.body.as_str()), (StatusCode::OK, "dev js"));
     assert_eq!(header_of(&script, header::CACHE_CONTROL), Some(assets::REVALIDATE));
@@ -151,7 +155,7 @@ async fn a_build_without_hashes_ignores_an_older_manifest() {
         TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site.path().to_str().unwrap()), ("LEPTOS_HASH_FILES", "false")])
             .await;
     let page = app.get("/").await;
-    assert!(page.body.contains(r#"("/pkg/bulletin.js", "/pkg/bulletin.wasm")"#), "{}", page.body);
+    assert!(page.body.contains(r#"("/pkg/bulletin.js", "/pkg/bulletin.wasm", null)"#), "{}", page.body);
     assert!(!page.body.contains("Js1"));
 }
 

@@ -1,5 +1,6 @@
 // The page's one script, inlined by `shell` and called with the URLs of the
-// client's two files. It does two jobs:
+// client's files: the .js, the .wasm and the split loader that the .js
+// imports (or null). It does two jobs:
 //
 // 1. Islands. It loads the WASM client and hydrates each `<leptos-island>`
 //    the server rendered: the only parts of a page that run in the browser.
@@ -17,7 +18,7 @@
 //
 // Islands call `window.bulletinNavigate(path, flash)` to go somewhere after a
 // write, with the one-line message to show there.
-(jsUrl, wasmUrl) => {
+(jsUrl, wasmUrl, splitUrl) => {
   let client = null;
   let latest = 0;
   // The page on screen, without its #fragment: Back from an in-page anchor
@@ -45,8 +46,10 @@
     return Promise.all(started);
   };
 
-  // Both files are asked for at once: the .wasm does not wait for the .js.
+  // Every file is asked for at once: neither the .wasm nor the module the
+  // .js imports waits for the .js.
   const wasm = fetch(wasmUrl);
+  if (splitUrl) import(splitUrl).catch(() => {});
   import(jsUrl)
     .then(async (module) => {
       await module.default({ module_or_path: wasm });

@@ -3,9 +3,9 @@
 //! the request being rendered.
 //!
 //! On the server each reads the request (or sets the response) through the
-//! server module; in the browser there is no request, so each gives nothing
-//! and the page takes these values from the server's render instead
-//! (`SharedValue`).
+//! server module. Only pages, which render on the server alone, call them;
+//! an island that needs one of these values gets it as a prop. In the
+//! browser they give nothing.
 
 use crate::domain::{Flash, PostDraft, Theme};
 #[cfg(feature = "ssr")]

@@ -3,9 +3,10 @@
 //!
 //! The crate compiles twice. With the `ssr` feature it is the server: axum,
 //! SQLite and the server-only [`server`] module. With the `hydrate` feature it
-//! is the WASM client: only the interactive islands of the server's HTML. Everything outside
-//! [`server`] is shared by both, which is what keeps the two sides in step:
-//! one set of components, one set of domain types, one error type.
+//! is the WASM client: only the interactive islands of the server's HTML.
+//! Everything outside [`server`] is shared by both, which is what keeps the
+//! two sides in step: one set of components, one set of domain types, one
+//! error type.
 //!
 //! Each folder answers one question; the README's Architecture section is the
 //! code map and lists the invariants that hold between them.

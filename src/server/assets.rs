@@ -1,9 +1,9 @@
 //! The client's files (`.js`, `.wasm`, `.css`) as the page names them, and
 //! how long browsers may keep them.
 //!
-//! A release build (`cargo leptos build --release`) fingerprints the three
-//! files: `pkg/bulletin.<hash>.js` and so on, the hash taken from the
-//! content. cargo-leptos writes the hashes to `hash.txt` at the root of the
+//! A release build (`cargo leptos build --release --split`) fingerprints
+//! the client's files: `pkg/bulletin.<hash>.js` and so on, the hash taken
+//! from the content. cargo-leptos writes the hashes to `hash.txt` at the root of the
 //! site (`hash-file-name` in Cargo.toml points it there), so the manifest
 //! travels with `site/` and a deployment needs nothing else. A fingerprinted
 //! name never changes content, so browsers may keep it for a year without
@@ -13,7 +13,10 @@
 //! own `HydrationScripts` does. Under `cargo leptos watch` (which rebuilds the
 //! client without restarting the server) it is read again for each page.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use super::config::{OUTPUT_NAME, SITE_PKG_DIR};
 
@@ -59,8 +62,8 @@ pub struct ClientAssets {
     pub split: Option<String>,
     /// Whether the names carry content hashes.
     pub fingerprinted: bool,
-    /// The page's inline script, made once.
-    pub boot: String,
+    /// The page's inline script, made once and shared by every render.
+    pub boot: Arc<str>,
 }
 
 impl ClientAssets {
@@ -71,7 +74,7 @@ impl ClientAssets {
     }
 
     fn new([js, wasm, css]: [String; 3], split: Option<String>, fingerprinted: bool) -> Self {
-        let boot = boot_script(&js, &wasm, split.as_deref());
+        let boot = boot_script(&js, &wasm, split.as_deref()).into();
         ClientAssets { js, wasm, css, split, fingerprinted, boot }
     }
 

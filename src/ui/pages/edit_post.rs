@@ -5,12 +5,12 @@ use leptos_meta::Title;
 
 use crate::{
     api::posts::{DeletePost, UpdatePost},
-    domain::{Flash, PostDraft, paths},
+    domain::{Flash, PostDetail, PostDraft, paths},
     error::AppError,
     ui::{
         components::{ErrorAlert, ErrorPage, PostFields, PostFormState, SubmitPostButton, alert_of},
         navigate,
-        pages::loaders::{load_draft, routed_id_untracked, use_routed_post},
+        pages::loaders::{RoutedPost, load_draft, routed_id_untracked},
     },
 };
 
@@ -18,35 +18,24 @@ use crate::{
 /// gets the 403 page (and the server functions refuse them anyway).
 #[component]
 pub fn EditPostPage() -> impl IntoView {
-    let post = use_routed_post();
     let draft = routed_id_untracked().and_then(|id| load_draft(&paths::edit_post(id)));
-
-    view! {
-        <Suspense fallback=|| view! { <p aria-busy="true">"Loading the post…"</p> }>
-            {move || {
-                let draft = draft.clone();
-                Suspend::new(async move {
-                    match post.await {
-                        Ok(post) if post.is_author => {
-                            let draft = draft.unwrap_or_else(|| PostDraft {
-                                title: post.title,
-                                content: post.content,
-                                ..PostDraft::default()
-                            });
-                            view! {
-                                <Title text="Edit post" />
-                                <h1>"Edit post"</h1>
-                                <EditPostForm id=post.id draft />
-                            }
-                                .into_any()
-                        }
-                        Ok(_) => view! { <ErrorPage error=AppError::Forbidden /> }.into_any(),
-                        Err(error) => view! { <ErrorPage error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    let shown = move |post: PostDetail| {
+        if !post.is_author {
+            return view! { <ErrorPage error=AppError::Forbidden /> }.into_any();
+        }
+        let draft = draft.clone().unwrap_or_else(|| PostDraft {
+            title: post.title,
+            content: post.content,
+            ..PostDraft::default()
+        });
+        view! {
+            <Title text="Edit post" />
+            <h1>"Edit post"</h1>
+            <EditPostForm id=post.id draft />
+        }
+        .into_any()
+    };
+    view! { <RoutedPost shown /> }
 }
 
 /// The edit form: Save goes to `update_post`, and Delete, a button in the

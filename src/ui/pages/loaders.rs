@@ -8,11 +8,40 @@ use crate::{
     api::posts::get_post,
     domain::{PostDetail, PostDraft, paths},
     error::AppError,
+    ui::components::ErrorPage,
 };
+
+/// The post the route's `:id` names, once read: what `shown` makes of it,
+/// or the error page for the error (404 for an unknown or malformed id).
+/// The routes render in `Async` mode, so the server waits for the post and
+/// the fallback is never sent.
+#[component]
+pub fn RoutedPost<F>(
+    /// The page for the post.
+    shown: F,
+) -> impl IntoView
+where
+    F: Fn(PostDetail) -> AnyView + Clone + Send + Sync + 'static,
+{
+    let post = use_routed_post();
+    view! {
+        <Suspense fallback=|| view! { <p aria-busy="true">"Loading the post…"</p> }>
+            {move || {
+                let shown = shown.clone();
+                Suspend::new(async move {
+                    match post.await {
+                        Ok(post) => shown(post),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
 
 /// The post whose id is the route's `:id`, read through `get_post` while
 /// the page renders. A malformed id is `NotFound` without asking.
-pub fn use_routed_post() -> Resource<Result<PostDetail, AppError>> {
+fn use_routed_post() -> Resource<Result<PostDetail, AppError>> {
     let params = use_params_map();
     Resource::new(
         move || params.read().get("id").as_deref().and_then(paths::parse_post_id),

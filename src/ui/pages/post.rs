@@ -7,8 +7,8 @@ use crate::{
     domain::{LikeState, PostDetail, paths},
     error::AppError,
     ui::{
-        components::{DeletePostButton, ErrorAlert, ErrorPage, LikeButton, ViewCount},
-        pages::loaders::{load_draft, routed_id_untracked, use_routed_post},
+        components::{DeletePostButton, ErrorAlert, LikeButton, ViewCount},
+        pages::loaders::{RoutedPost, load_draft, routed_id_untracked},
         shortcuts::ShortcutHint,
     },
 };
@@ -19,23 +19,10 @@ use crate::{
 /// the view count and the delete button are islands.
 #[component]
 pub fn PostPage() -> impl IntoView {
-    let post = use_routed_post();
     // A delete that failed without JavaScript comes back here with its error.
     let alert = routed_id_untracked().and_then(|id| load_draft(&paths::post(id))).and_then(|draft| draft.alert);
 
-    view! {
-        <Suspense fallback=|| view! { <p aria-busy="true">"Loading the post…"</p> }>
-            {move || {
-                let alert = alert.clone();
-                Suspend::new(async move {
-                    match post.await {
-                        Ok(post) => view! { <PostView post alert /> }.into_any(),
-                        Err(error) => view! { <ErrorPage error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    view! { <RoutedPost shown=move |post| view! { <PostView post alert=alert.clone() /> }.into_any() /> }
 }
 
 #[component]

@@ -17,10 +17,15 @@ pub async fn list_posts(
     /// Only posts with a smaller id than this; the first page when absent.
     before: Option<i64>,
 ) -> Result<PostPage, AppError> {
-    use crate::server::services::posts;
+    use crate::server::{caller::Caller, services::posts};
 
     let state = super::state()?;
-    posts::list_page(state.store(), before).await
+    let page = posts::list_page(state.store(), before).await?;
+    // Rendering a page to keep: its counts become holes.
+    Ok(match Caller::current()?.holes() {
+        Some(holes) => holes.punch_page(page),
+        None => page,
+    })
 }
 
 /// `id` if it can name a post (ids start at 1); a 400 otherwise.
@@ -38,8 +43,13 @@ pub async fn get_post(
     use crate::server::{caller::Caller, services::posts};
 
     let state = super::state()?;
-    let visitor = Caller::current()?.visitor()?;
-    posts::get(state.store(), &visitor, post_id(id)?).await
+    let caller = Caller::current()?;
+    let post = posts::get(state.store(), &caller.visitor()?, post_id(id)?).await?;
+    // Rendering a page to keep: its counts become holes.
+    Ok(match caller.holes() {
+        Some(holes) => holes.punch_post(post),
+        None => post,
+    })
 }
 
 /// Publishes a post by the calling visitor and returns its id.

@@ -9,7 +9,9 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use super::{
-    AppState, cookies,
+    AppState,
+    cache::template::Holes,
+    cookies,
     error::internal_error,
     middleware::{accepts_html, visitor::Visitor},
 };
@@ -46,6 +48,12 @@ impl Caller {
             .get::<Visitor>()
             .cloned()
             .ok_or_else(|| internal_error("visitor missing from the request: is the visitor middleware installed?"))
+    }
+
+    /// The placeholders for counts, when this is the render of a page to
+    /// keep with holes for its counts (`server::cache::template`).
+    pub fn holes(&self) -> Option<Holes> {
+        self.parts.extensions.get::<Holes>().cloned()
     }
 
     /// True when a browser posted a form natively (it wants a page back),

@@ -24,7 +24,7 @@ use super::{
     cookies::SecretKey,
     db,
     middleware::rate_limit::WriteLimits,
-    services::{WriteGate, likes::LikeWriter},
+    services::{WriteGate, likes::LikeWriter, publishing::PostWriter},
     state::AppStateInner,
 };
 use crate::ui::{App, shell};
@@ -51,6 +51,8 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let cache = Arc::new(ReadCache::new(config.cache_capacity));
     let writes = Arc::new(WriteGate::default());
     let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone()));
+    let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone()));
+    db::start_checkpoints(db.clone());
     let write_limits = Arc::new(WriteLimits::new(
         config.security.writes_per_minute_per_visitor,
         config.security.writes_per_minute_per_ip,
@@ -64,6 +66,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         write_limits,
         cache,
         likes,
+        publishing,
         writes,
         cookie_key,
     }))

@@ -19,7 +19,7 @@ use super::{
     cookies::SecretKey,
     drafts::DraftStore,
     middleware::rate_limit::WriteLimits,
-    services::{Store, WriteGate, likes::LikeWriter},
+    services::{Store, WriteGate, likes::LikeWriter, publishing::PostWriter},
 };
 
 /// Everything a request handler may need: a shared handle to
@@ -62,15 +62,17 @@ pub struct AppStateInner {
     pub cache: Arc<ReadCache>,
     /// The queue of likes waiting to be written.
     pub likes: Arc<LikeWriter>,
+    /// The queue of posts waiting to be published.
+    pub publishing: Arc<PostWriter>,
     /// Where writers take turns (see [`WriteGate`]).
     pub writes: Arc<WriteGate>,
 }
 
 impl AppState {
-    /// The database, cache, like queue and write gate, as the services take
-    /// them.
+    /// The database, cache, write queues and write gate, as the services
+    /// take them.
     pub fn store(&self) -> Store<'_> {
-        Store { db: &self.db, cache: &self.cache, likes: &self.likes, writes: &self.writes }
+        Store { db: &self.db, cache: &self.cache, likes: &self.likes, publishing: &self.publishing, writes: &self.writes }
     }
 }
 

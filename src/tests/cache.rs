@@ -9,7 +9,7 @@ use std::sync::{
 use crate::domain::{PostDetail, PostPage};
 use axum::http::StatusCode;
 
-use super::{TestApp, form};
+use super::{TestApp, form, list_key};
 
 async fn list(app: &TestApp) -> PostPage {
     let res = app.call("/api/list_posts", "").await;
@@ -125,7 +125,7 @@ async fn the_list_page_is_rendered_once_per_change_and_follows_every_write() {
     // Every render carries a fresh script nonce, so equal bytes mean the
     // second answer is the first one, kept.
     assert_eq!(page(None, "/").await, first, "served from the cache");
-    assert!(app.state.cache.document(&("/".into(), None)).is_some());
+    assert!(app.state.cache.kept(&list_key("/")).is_some());
 
     // Writes through the server show at once.
     let author = app.browser();
@@ -150,7 +150,7 @@ async fn the_list_page_is_rendered_once_per_change_and_follows_every_write() {
     // Older pages are kept by cursor; anything else is rendered each time.
     let older = page(None, "/?before=2").await;
     assert_eq!(page(None, "/?before=2").await, older);
-    assert!(app.state.cache.document(&("/?before=2".into(), None)).is_some());
+    assert!(app.state.cache.kept(&list_key("/?before=2")).is_some());
     page(None, "/?before=2&x=1").await;
-    assert!(app.state.cache.document(&("/?before=2&x=1".into(), None)).is_none());
+    assert!(app.state.cache.kept(&list_key("/?before=2&x=1")).is_none());
 }

@@ -127,6 +127,11 @@ impl TestApp {
     }
 }
 
+/// The key of the kept list page at `address`, in the system theme.
+pub fn list_key(address: &str) -> crate::server::cache::pages::PageKey {
+    crate::server::cache::pages::PageKey::List { address: address.into(), theme: None }
+}
+
 /// Encodes form fields as a browser does (`application/x-www-form-urlencoded`).
 pub fn form(fields: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(fields).expect("encodable fields")

@@ -11,7 +11,7 @@ use axum::{
 };
 use tempfile::TempDir;
 
-use super::{TestApp, TestResponse};
+use super::{TestApp, TestResponse, list_key};
 
 /// A built site as `cargo leptos build --release --precompress` leaves it:
 /// fingerprinted files, their hashes in `hash.txt`, and a `.br` and `.gz`
@@ -180,7 +180,7 @@ async fn a_kept_list_page_is_compressed_once_per_encoding() {
     }
     let plain = fetch(&app, "/", None).await;
     assert_eq!(plain.status, StatusCode::OK);
-    assert!(app.state.cache.document(&("/".into(), None)).is_some(), "the page is kept");
+    assert!(app.state.cache.kept(&list_key("/")).is_some(), "the page is kept");
 
     let first = fetch(&app, "/", Some("gzip, deflate, br")).await;
     let second = fetch(&app, "/", Some("gzip, deflate, br")).await;

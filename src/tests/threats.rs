@@ -491,7 +491,10 @@ async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
         .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true))
         .await
         .unwrap();
+    let (cache, writes) = (app.state.cache.clone(), app.state.writes.clone());
     let state = crate::server::AppState::from(crate::server::state::AppStateInner {
+        // Publishing goes through its own writer, on the same database.
+        publishing: Arc::new(crate::server::services::publishing::PostWriter::start(read_only.clone(), cache, writes)),
         db: read_only,
         ..crate::server::state::AppStateInner::clone(&app.state)
     });

@@ -1,5 +1,6 @@
-//! A read cache in front of the database for the list and post queries,
-//! keyed by the same tags the client revalidates by.
+//! A read cache in front of the database: list pages, posts, their counts,
+//! and rendered pages with holes for the counts ([`template`]), each kept
+//! under the tags of what it shows ([`Tag`]).
 //!
 //! Invariant: no read that starts after a write has been answered sees data
 //! older than that write. Writes call [`ReadCache::revalidate`] after their
@@ -8,21 +9,26 @@
 //! [`Ticket`] (the tag's generation) *before* querying the database and may
 //! store what it read only if the generation is still the same, so a result
 //! read before a write committed can never be stored after the write
-//! revalidated.
+//! revalidated. Counts are the exception that keeps pages alive under
+//! traffic: a write that changes them sets them, committed, before its
+//! answer ([`ReadCache::counts_changed`]), and every page is served with
+//! the counts of that moment in its holes.
 
 pub mod pages;
+pub mod template;
 
 use std::{
     collections::HashMap,
-    hash::Hash,
+    hash::{BuildHasher, Hash, RandomState},
     sync::{Arc, Mutex},
 };
 
-use self::pages::ListDocument;
+use self::{pages::PageKey, template::KeptPage};
 use crate::domain::{PostPage, Tag};
 
-/// A post's row as the post page needs it, the same for every visitor.
-/// Server-only: `author_id` never leaves the server.
+/// A post's text as its page needs it, the same for every visitor.
+/// Server-only: `author_id` never leaves the server. Its counts are kept
+/// apart ([`Counts`]), since they change far more often.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedPost {
     /// The post's id.
@@ -31,49 +37,86 @@ pub struct CachedPost {
     pub title: String,
     /// Its content.
     pub content: String,
-    /// How many visitors like it.
-    pub like_count: i64,
-    /// How many times it was viewed.
-    pub view_count: i64,
     /// Who wrote it.
     pub author_id: String,
+}
+
+/// A post's counts as they stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// How many visitors like it.
+    pub likes: i64,
+    /// How many times it was viewed.
+    pub views: i64,
 }
 
 /// The generation of a tag when a reader started; see the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket(u64);
 
+/// How many generation counters tags share. Two tags on one counter only
+/// make a reader skip storing now and then; the memory stays fixed however
+/// many posts there are.
+const GENERATIONS: usize = 4096;
+
+/// How many posts' counts are kept per unit of capacity: counts are small
+/// (about 50 bytes with their map entry) and every list and post page
+/// served needs them.
+pub const COUNTS_PER_CAPACITY: usize = 16;
+
 /// The cache. With `capacity` 0 (or switched off in `Leptos.toml`) it
 /// stores nothing and every read goes to the database.
+///
+/// Its bounds, for `capacity` C (1000 by default): C list pages of data, C
+/// posts' text, C kept pages (a list page is about 20 KB of HTML plus up to
+/// 10 KB of compressed copies; a post page about 6 KB plus its content),
+/// and 16 C posts' counts. At the default, about 40 MB at most.
 #[derive(Debug)]
 pub struct ReadCache {
     capacity: usize,
+    hasher: RandomState,
     inner: Mutex<Inner>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Inner {
-    generations: HashMap<Tag, u64>,
-    /// List pages by their `before` cursor; tagged `Tag::Posts`.
+    generations: Box<[u64]>,
+    /// List pages by their `before` cursor; tagged `Tag::Posts`. Their
+    /// counts are refreshed from `counts` whenever one is read.
     pages: HashMap<Option<i64>, PostPage>,
     /// Posts by id; each tagged `Tag::Post(id)`.
     posts: HashMap<i64, CachedPost>,
-    /// Whole rendered list pages (see [`ListDocument`]); tagged `Tag::Posts`.
-    documents: HashMap<DocumentKey, Arc<ListDocument>>,
+    /// Counts by post id; each tagged `Tag::Counts(id)`, and set by every
+    /// write that changes them.
+    counts: HashMap<i64, Counts>,
+    /// Rendered pages with holes for the counts: the list pages tagged
+    /// `Tag::Posts`, a post's pages `Tag::Post(id)`.
+    kept: HashMap<PageKey, Arc<KeptPage>>,
 }
 
-/// What a rendered list page depends on besides the posts: its address
-/// (path and query) and the theme it was rendered in.
-pub type DocumentKey = (String, Option<&'static str>);
-
 impl ReadCache {
-    /// A cache holding up to `capacity` list pages and `capacity` posts.
+    /// A cache holding up to `capacity` list pages, posts and kept pages,
+    /// and the counts of `COUNTS_PER_CAPACITY * capacity` posts.
     pub fn new(capacity: usize) -> Self {
-        ReadCache { capacity, inner: Mutex::default() }
+        ReadCache {
+            capacity,
+            hasher: RandomState::new(),
+            inner: Mutex::new(Inner {
+                generations: vec![0; GENERATIONS].into_boxed_slice(),
+                pages: HashMap::new(),
+                posts: HashMap::new(),
+                counts: HashMap::new(),
+                kept: HashMap::new(),
+            }),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn slot(&self, tag: Tag) -> usize {
+        (self.hasher.hash_one(tag) % GENERATIONS as u64) as usize
     }
 
     /// Whether it keeps anything at all.
@@ -83,10 +126,12 @@ impl ReadCache {
 
     /// Takes a ticket for `tag`, before reading what it covers.
     pub fn ticket(&self, tag: Tag) -> Ticket {
-        Ticket(self.lock().generations.get(&tag).copied().unwrap_or(0))
+        let slot = self.slot(tag);
+        Ticket(self.lock().generations[slot])
     }
 
-    /// The cached list page after `before`, if any.
+    /// The cached list page after `before`, if any, with the counts as
+    /// kept (see [`ReadCache::counts`] for fresh ones).
     pub fn page(&self, before: Option<i64>) -> Option<PostPage> {
         self.lock().pages.get(&before).cloned()
     }
@@ -94,9 +139,10 @@ impl ReadCache {
     /// Stores a list page read under `ticket`, unless a write has
     /// revalidated the list since.
     pub fn store_page(&self, before: Option<i64>, page: &PostPage, ticket: Ticket) {
+        let slot = self.slot(Tag::Posts);
         let capacity = self.capacity;
         let mut inner = self.lock();
-        if inner.current(Tag::Posts) == ticket {
+        if Ticket(inner.generations[slot]) == ticket {
             insert_bounded(&mut inner.pages, before, page.clone(), capacity);
         }
     }
@@ -109,64 +155,113 @@ impl ReadCache {
     /// Stores post `id` read under `ticket`, unless a write has revalidated
     /// it since.
     pub fn store_post(&self, post: &CachedPost, ticket: Ticket) {
+        let slot = self.slot(Tag::Post(post.id));
         let capacity = self.capacity;
         let mut inner = self.lock();
-        if inner.current(Tag::Post(post.id)) == ticket {
+        if Ticket(inner.generations[slot]) == ticket {
             insert_bounded(&mut inner.posts, post.id, post.clone(), capacity);
         }
     }
 
-    /// The rendered list page for `key`, if any.
-    pub fn document(&self, key: &DocumentKey) -> Option<Arc<ListDocument>> {
-        self.lock().documents.get(key).cloned()
+    /// The counts of each of `ids` that are kept.
+    pub fn counts(&self, ids: impl IntoIterator<Item = i64>) -> Vec<(i64, Option<Counts>)> {
+        let inner = self.lock();
+        ids.into_iter().map(|id| (id, inner.counts.get(&id).copied())).collect()
     }
 
-    /// Stores a list page rendered under `ticket` (taken for `Tag::Posts`),
-    /// unless a write has revalidated the list since.
-    pub fn store_document(&self, key: DocumentKey, document: Arc<ListDocument>, ticket: Ticket) {
+    /// Stores counts read from the database under `ticket` (taken for
+    /// `Tag::Counts(id)`), unless a write has set them since.
+    pub fn store_counts(&self, id: i64, counts: Counts, ticket: Ticket) {
+        let slot = self.slot(Tag::Counts(id));
+        let capacity = self.capacity * COUNTS_PER_CAPACITY;
+        let mut inner = self.lock();
+        if Ticket(inner.generations[slot]) == ticket {
+            insert_bounded(&mut inner.counts, id, counts, capacity);
+        }
+    }
+
+    /// Called by a write that changed post `id`'s counts, once committed,
+    /// with the counts as its transaction left them. Writes that change
+    /// counts call it in the order they committed (they hold the write
+    /// gate's turn), so the last call holds the newest counts.
+    pub fn counts_changed(&self, id: i64, counts: Counts) {
+        let slot = self.slot(Tag::Counts(id));
+        let capacity = self.capacity * COUNTS_PER_CAPACITY;
+        let mut inner = self.lock();
+        inner.generations[slot] += 1;
+        insert_bounded(&mut inner.counts, id, counts, capacity);
+    }
+
+    /// The kept page for `key`, if any.
+    pub fn kept(&self, key: &PageKey) -> Option<Arc<KeptPage>> {
+        self.lock().kept.get(key).cloned()
+    }
+
+    /// Keeps a page rendered under `ticket` (taken for `key.tag()`), unless
+    /// a write has revalidated what it shows since.
+    pub fn keep(&self, key: PageKey, page: Arc<KeptPage>, ticket: Ticket) {
+        let slot = self.slot(key.tag());
         let capacity = self.capacity;
         let mut inner = self.lock();
-        if inner.current(Tag::Posts) == ticket {
-            insert_bounded(&mut inner.documents, key, document, capacity);
+        if Ticket(inner.generations[slot]) == ticket {
+            insert_bounded(&mut inner.kept, key, page, capacity);
         }
     }
 
     /// Called by every write once committed: what `tags` cover is read
-    /// again from the database by the next reader.
+    /// again from the database by the next reader. Counts are not dropped
+    /// but set, by [`ReadCache::counts_changed`]; kept pages have holes for
+    /// them, so a like or a view changes no page.
     pub fn revalidate(&self, tags: impl IntoIterator<Item = Tag>) {
+        let tags: Vec<Tag> = tags.into_iter().collect();
+        let slots: Vec<usize> = tags.iter().map(|tag| self.slot(*tag)).collect();
         let mut inner = self.lock();
-        for tag in tags.into_iter().flat_map(kept_under) {
-            *inner.generations.entry(tag).or_default() += 1;
+        for (tag, slot) in tags.into_iter().zip(slots) {
+            inner.generations[slot] += 1;
             match tag {
                 Tag::Posts => {
                     inner.pages.clear();
-                    inner.documents.clear();
+                    inner.kept.retain(|key, _| key.tag() != Tag::Posts);
                 }
                 Tag::Post(id) => {
                     inner.posts.remove(&id);
+                    inner.counts.remove(&id);
+                    inner.kept.retain(|key, _| key.tag() != Tag::Post(id));
                 }
-                Tag::Counts(_) => unreachable!("counts are kept under the tags of what shows them"),
+                Tag::Counts(id) => {
+                    inner.counts.remove(&id);
+                }
             }
+        }
+    }
+
+    /// How many entries of each kind it holds: list pages, posts, counts,
+    /// kept pages, and the kept pages' bytes.
+    pub fn sizes(&self) -> CacheSizes {
+        let inner = self.lock();
+        CacheSizes {
+            pages: inner.pages.len(),
+            posts: inner.posts.len(),
+            counts: inner.counts.len(),
+            kept: inner.kept.len(),
+            kept_bytes: inner.kept.values().map(|page| page.weight()).sum(),
         }
     }
 }
 
-/// The tags of what this cache keeps that a change to `tag` makes stale.
-/// Counts are baked into kept lists and posts, so a change of counts drops
-/// both: this is the seam where a cache that fills counts in when it serves
-/// a page would keep the page instead.
-fn kept_under(tag: Tag) -> impl Iterator<Item = Tag> {
-    let (first, second) = match tag {
-        Tag::Counts(id) => (Tag::Posts, Some(Tag::Post(id))),
-        other => (other, None),
-    };
-    std::iter::once(first).chain(second)
-}
-
-impl Inner {
-    fn current(&self, tag: Tag) -> Ticket {
-        Ticket(self.generations.get(&tag).copied().unwrap_or(0))
-    }
+/// What [`ReadCache::sizes`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheSizes {
+    /// List pages of data.
+    pub pages: usize,
+    /// Posts' text.
+    pub posts: usize,
+    /// Posts' counts.
+    pub counts: usize,
+    /// Rendered pages.
+    pub kept: usize,
+    /// The rendered pages' bytes, compressed copies included.
+    pub kept_bytes: usize,
 }
 
 /// Inserts, making room first by dropping an arbitrary entry when full: a
@@ -210,14 +305,7 @@ mod tests {
     fn revalidating_one_post_keeps_the_others() {
         let cache = ReadCache::new(10);
         for id in [1, 2] {
-            let post = CachedPost {
-                id,
-                title: "t".into(),
-                content: "c".into(),
-                like_count: 0,
-                view_count: 0,
-                author_id: "a".into(),
-            };
+            let post = CachedPost { id, title: "t".into(), content: "c".into(), author_id: "a".into() };
             cache.store_post(&post, cache.ticket(Tag::Post(id)));
         }
         cache.revalidate([Tag::Post(1)]);

@@ -1,26 +1,24 @@
-//! Whole list pages, rendered once per change to the list.
+//! Pages kept whole, with holes for the counts ([`super::template`]).
 //!
-//! `/` and `/?before=N` show the same bytes to every visitor who has
-//! nothing of their own pending on them (no flash message, no draft) and
-//! the same theme: the visitor cookie is set outside the page and no
-//! per-visitor state is on the list. So the first such request after a
-//! change renders the page, and the next ones get those bytes until a write
-//! revalidates `Tag::Posts`. The ticket rule of the read cache holds here
-//! too: a page is kept only if no write revalidated the list while it was
-//! rendered, so no page served after a write's answer predates the write.
+//! A list page (`/`, `/?before=N`) is the same for every visitor in the same
+//! theme; a post's page (`/posts/{id}`) is the same for every visitor in the
+//! same theme who likes it or not and wrote it or not. So the first request
+//! for such a page after a change to what it shows renders it, with
+//! placeholders for its counts, and keeps it; the next ones get the kept
+//! page with the counts of the moment printed in its holes, until a write
+//! revalidates what it shows (`Tag::Posts` for the lists, `Tag::Post(id)`
+//! for a post). Likes and views change only counts, so they change no kept
+//! page. The ticket rule of the read cache holds here too: a page is kept
+//! only if no write revalidated what it shows while it was rendered, and the
+//! counts come from the cache's counts, which every write sets before it is
+//! answered. So no page served after a write's answer predates the write.
 //!
-//! A kept page is also compressed once per encoding a browser asks for
-//! (brotli, else gzip), rather than by the compression layer on every
-//! request, which would cost more than serving it (`bench/RESULTS.md`).
-//!
-//! What is not kept: anything but a 200, a response that sets a cookie, and
-//! every other page (a post page shows the visitor's own like and
-//! authorship).
+//! What is not kept: a request from a visitor with something of their own
+//! pending on the page (a flash message, a draft), anything but a 200, and a
+//! response that sets a cookie. Those are rendered each time (their counts
+//! filled in the same way).
 
-use std::{
-    io::Write,
-    sync::{Arc, OnceLock},
-};
+use std::sync::Arc;
 
 use axum::{
     body::{Body, Bytes},
@@ -31,156 +29,207 @@ use axum::{
 };
 use http_body_util::BodyExt;
 
-use super::DocumentKey;
+use super::template::{Encoding, Hole, Holes, KeptPage};
 use crate::{
-    domain::{Tag, Theme},
+    domain::{Tag, Theme, paths},
     server::{
         AppState,
         cookies::{self, DRAFT_COOKIE, FLASH_COOKIE, THEME_COOKIE},
         error::{internal_error, respond},
+        middleware::visitor::{NewVisitor, Visitor},
+        services::posts,
     },
 };
 
-/// A list page (`/`, `/?before=N`) as rendered for a visitor with nothing
-/// of their own on it: no flash message, no draft. Such a page is the same
-/// bytes for every visitor in the same theme, so it is rendered once per
-/// change to the list, and compressed at most once per encoding.
-#[derive(Debug)]
-pub struct ListDocument {
-    /// Its media type, as rendered.
-    content_type: HeaderValue,
-    /// The HTML.
-    body: Bytes,
-    /// The HTML compressed with brotli, once a browser asked for it.
-    brotli: OnceLock<Bytes>,
-    /// The HTML compressed with gzip, once a browser asked for it.
-    gzip: OnceLock<Bytes>,
+/// Which kept page a request is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageKey {
+    /// A list page: its address (path and query) and theme.
+    List {
+        /// `/` or `/?before=N`.
+        address: String,
+        /// The theme it is rendered in.
+        theme: Option<&'static str>,
+    },
+    /// A post's page, as seen by visitors who do (`liked`) or do not like
+    /// it, and who wrote it (`is_author`: Edit and Delete) or did not.
+    Post {
+        /// The post.
+        id: i64,
+        /// The theme it is rendered in.
+        theme: Option<&'static str>,
+        /// Whether the visitor likes it.
+        liked: bool,
+        /// Whether the visitor wrote it.
+        is_author: bool,
+    },
 }
 
-/// Serves a list page from the cache, or renders it and keeps it.
-pub async fn serve_list_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(key) = state.cache.enabled().then(|| cache_key(&request)).flatten() else {
+impl PageKey {
+    /// The tag of what the page shows, besides counts.
+    pub fn tag(&self) -> Tag {
+        match self {
+            PageKey::List { .. } => Tag::Posts,
+            PageKey::Post { id, .. } => Tag::Post(*id),
+        }
+    }
+}
+
+/// Serves a list or post page from the cache, or renders it and keeps it.
+pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let asked = if state.cache.enabled() { asked_for(&request) } else { None };
+    let key = match asked {
+        Some(asked) => page_key(&state, asked).await,
+        None => None,
+    };
+    let Some(key) = key else {
         return next.run(request).await;
     };
-    if let Some(document) = state.cache.document(&key) {
-        return answer(&document, Encoding::preferred(request.headers()));
+    let encoding = preferred_encoding(request.headers());
+    if let Some(page) = state.cache.kept(&key) {
+        return answer(&state, &page, encoding, None).await;
     }
-    let ticket = state.cache.ticket(Tag::Posts);
+    let ticket = state.cache.ticket(key.tag());
+    let holes = Holes::new();
+    request.extensions_mut().insert(holes.clone());
     let response = next.run(request).await;
-    if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
-        return response;
-    }
+    let keep = response.status() == StatusCode::OK && !response.headers().contains_key(header::SET_COOKIE);
     let (parts, body) = response.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(err) => {
-            return respond(internal_error(format!("rendering a list page: {err}")), true);
+            return respond(internal_error(format!("rendering a page: {err}")), true);
         }
     };
     let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
     let content_type = content_type.unwrap_or(HeaderValue::from_static("text/html; charset=utf-8"));
-    let document = ListDocument { content_type, body: body.clone(), brotli: OnceLock::new(), gzip: OnceLock::new() };
-    state.cache.store_document(key, Arc::new(document), ticket);
-    Response::from_parts(parts, Body::from(body)).into_response()
+    let page = Arc::new(KeptPage::cut(content_type, &body, &holes));
+    if keep {
+        state.cache.keep(key, page.clone(), ticket);
+        answer(&state, &page, encoding, None).await
+    } else {
+        // Sent as rendered (status, cookies), with its counts filled in;
+        // the compression layer compresses it.
+        answer(&state, &page, Encoding::Identity, Some(parts)).await
+    }
 }
 
-/// The key of a request for a list page that may be served from the
-/// cache, or `None`.
-fn cache_key(request: &Request) -> Option<DocumentKey> {
-    if request.method() != Method::GET || request.uri().path() != "/" {
-        return None;
-    }
-    let query = request.uri().query();
-    if let Some(query) = query {
-        // Only the one cursor the page takes, as the page writes it.
-        let digits = query.strip_prefix("before=")?;
-        if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+/// The key of the page asked for, or `None` if it cannot be kept.
+async fn page_key(state: &AppState, asked: Asked) -> Option<PageKey> {
+    match asked {
+        Asked::Page(key) => Some(key),
+        Asked::Post { id, theme, visitor, is_new } => {
+            // A post that cannot be read (gone, or the database failing) is
+            // left to the page, which answers for it.
+            let (liked, is_author) = posts::viewer(state.store(), &visitor, is_new, id).await.ok().flatten()?;
+            Some(PageKey::Post { id, theme, liked, is_author })
         }
+    }
+}
+
+/// What a request asks for, as far as the request alone tells.
+enum Asked {
+    /// A page whose key is known.
+    Page(PageKey),
+    /// A post's page, whose key depends on what of it is the visitor's.
+    Post { id: i64, theme: Option<&'static str>, visitor: Visitor, is_new: bool },
+}
+
+fn asked_for(request: &Request) -> Option<Asked> {
+    if request.method() != Method::GET {
+        return None;
     }
     let headers = request.headers();
     if has_cookie(headers, FLASH_COOKIE) || has_cookie(headers, DRAFT_COOKIE) {
         return None;
     }
     let theme = cookies::get(headers, THEME_COOKIE).as_deref().and_then(Theme::parse).map(Theme::as_str);
-    let address = request.uri().path_and_query().map_or("/", |address| address.as_str());
-    Some((address.to_owned(), theme))
+    let path = request.uri().path();
+    if path == "/" {
+        if let Some(query) = request.uri().query() {
+            // Only the one cursor the page takes, as the page writes it.
+            let digits = query.strip_prefix("before=")?;
+            if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+        }
+        let address = request.uri().path_and_query().map_or("/", |address| address.as_str());
+        return Some(Asked::Page(PageKey::List { address: address.to_owned(), theme }));
+    }
+    let id = path.strip_prefix("/posts/").and_then(paths::parse_post_id)?;
+    if request.uri().query().is_some() {
+        return None;
+    }
+    let visitor = request.extensions().get::<Visitor>()?.clone();
+    let is_new = request.extensions().get::<NewVisitor>().is_some();
+    Some(Asked::Post { id, theme, visitor, is_new })
 }
 
 fn has_cookie(headers: &HeaderMap, name: &str) -> bool {
     cookies::get(headers, name).is_some()
 }
 
-/// A kept page, in the encoding the browser prefers.
-fn answer(document: &ListDocument, encoding: Encoding) -> Response {
-    let (body, name) = match encoding {
-        Encoding::Brotli => (document.brotli.get_or_init(|| brotli(&document.body)).clone(), Some("br")),
-        Encoding::Gzip => (document.gzip.get_or_init(|| gzip(&document.body)).clone(), Some("gzip")),
-        Encoding::Identity => (document.body.clone(), None),
+/// A kept page with the counts of the moment, in `encoding`; with the
+/// status and headers of `rendered` when given.
+async fn answer(state: &AppState, page: &KeptPage, encoding: Encoding, rendered: Option<axum::http::response::Parts>) -> Response {
+    let counts = match posts::counts(state.store(), page.holes().map(Hole::post)).await {
+        Ok(counts) => counts,
+        Err(error) => return respond(error, true),
     };
-    let mut response = Response::new(Body::from(body));
+    let count = |hole: Hole| {
+        let counts = counts.get(&hole.post()).copied().unwrap_or_default();
+        match hole {
+            Hole::Likes(_) => counts.likes,
+            Hole::Views(_) => counts.views,
+        }
+    };
+    let body: Bytes = page.fill(encoding, count);
+    let mut response = match rendered {
+        Some(mut parts) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(body))
+        }
+        None => Response::new(Body::from(body)),
+    };
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, document.content_type.clone());
+    headers.insert(header::CONTENT_TYPE, page.content_type.clone());
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    let name = match encoding {
+        Encoding::Brotli => Some("br"),
+        Encoding::Gzip => Some("gzip"),
+        Encoding::Identity => None,
+    };
     if let Some(name) = name {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
     }
-    response
+    response.into_response()
 }
 
-/// The encodings a kept page is sent in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
-    Brotli,
-    Gzip,
-    Identity,
-}
-
-impl Encoding {
-    /// Brotli if `Accept-Encoding` allows it, else gzip, else none. A
-    /// coding listed with `q=0` is refused, as the header means.
-    fn preferred(headers: &HeaderMap) -> Encoding {
-        let mut brotli = false;
-        let mut gzip = false;
-        let offers = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|value| value.to_str().ok());
-        for offer in offers.flat_map(|line| line.split(',')) {
-            let mut parts = offer.split(';');
-            let coding = parts.next().unwrap_or("").trim();
-            let refused = parts.any(|param| {
-                param.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
-            });
-            match coding {
-                "br" => brotli = !refused,
-                "gzip" => gzip = !refused,
-                _ => {}
-            }
-        }
-        if brotli {
-            Encoding::Brotli
-        } else if gzip {
-            Encoding::Gzip
-        } else {
-            Encoding::Identity
+/// Brotli if `Accept-Encoding` allows it, else gzip, else none. A coding
+/// listed with `q=0` is refused, as the header means.
+fn preferred_encoding(headers: &HeaderMap) -> Encoding {
+    let mut brotli = false;
+    let mut gzip = false;
+    let offers = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|value| value.to_str().ok());
+    for offer in offers.flat_map(|line| line.split(',')) {
+        let mut parts = offer.split(';');
+        let coding = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|param| {
+            param.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+        });
+        match coding {
+            "br" => brotli = !refused,
+            "gzip" => gzip = !refused,
+            _ => {}
         }
     }
-}
-
-/// Brotli at quality 6: a few hundred microseconds for a list page, paid
-/// once per change to the list.
-fn brotli(bytes: &[u8]) -> Bytes {
-    let mut out = Vec::with_capacity(bytes.len() / 4);
-    {
-        let mut writer = ::brotli::CompressorWriter::new(&mut out, 4096, 6, 22);
-        // Writing into a Vec cannot fail.
-        let _ = writer.write_all(bytes);
+    if brotli {
+        Encoding::Brotli
+    } else if gzip {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
     }
-    Bytes::from(out)
-}
-
-fn gzip(bytes: &[u8]) -> Bytes {
-    let mut writer = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::new(6));
-    let _ = writer.write_all(bytes);
-    Bytes::from(writer.finish().unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -190,7 +239,7 @@ mod tests {
     fn offering(value: &str) -> Encoding {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
-        Encoding::preferred(&headers)
+        preferred_encoding(&headers)
     }
 
     #[test]
@@ -200,6 +249,6 @@ mod tests {
         assert_eq!(offering("gzip, br;q=0"), Encoding::Gzip);
         assert_eq!(offering("br;q=0, gzip;q=0"), Encoding::Identity);
         assert_eq!(offering("identity"), Encoding::Identity);
-        assert_eq!(Encoding::preferred(&HeaderMap::new()), Encoding::Identity);
+        assert_eq!(preferred_encoding(&HeaderMap::new()), Encoding::Identity);
     }
 }

@@ -2,8 +2,8 @@
 //! one order by [`stack`].
 //!
 //! They wrap the router as a whole, not each route, so every server function
-//! (present and future) and every page gets the same treatment, and a list
-//! page served whole from the cache never reaches the router. The README's
+//! (present and future) and every page gets the same treatment, and a page
+//! served from the cache never reaches the router. The README's
 //! Security section states the guarantees; `src/tests/threats.rs` proves them
 //! one threat at a time.
 
@@ -48,7 +48,8 @@ use super::{AppState, cache::pages};
 ///    time limit (400, 408, 415);
 /// 9. writes are rate-limited per visitor and per address (429);
 /// 10. redirects stay on this site;
-/// 11. a list page is served whole from the cache when it can be.
+/// 11. a list or post page is served from the cache when it can be, with
+///     the counts of the moment in its holes.
 ///
 /// Public so tests can wrap their own routes (a handler that panics) in the
 /// very same stack.
@@ -75,7 +76,7 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), form_guard::exact_forms))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_writes))
         .layer(from_fn(redirects::local_redirects_only))
-        .layer(from_fn_with_state(state.clone(), pages::serve_list_pages))
+        .layer(from_fn_with_state(state.clone(), pages::serve_kept_pages))
         .service(app);
     Router::new().fallback_service(layers)
 }

@@ -42,6 +42,12 @@ impl Visitor {
     }
 }
 
+/// In a request's extensions beside [`Visitor`] when the visitor is new:
+/// they sent no (valid) cookie, so nothing is theirs yet, and what is shown
+/// to them needs no lookup.
+#[derive(Debug, Clone, Copy)]
+pub struct NewVisitor;
+
 /// Identifies the visitor of every request: from a validly signed cookie,
 /// or, when there is none (or it was tampered with), as a new visitor whose
 /// cookie the response sets.
@@ -56,6 +62,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         None => (Visitor::fresh(), true),
     };
     request.extensions_mut().insert(visitor.clone());
+    if is_new {
+        request.extensions_mut().insert(NewVisitor);
+    }
 
     let mut response = next.run(request).await;
     if is_new {

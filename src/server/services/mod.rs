@@ -1,17 +1,19 @@
 //! The service layer: business rules and queries, called by server functions
 //! and by tests, with no Leptos or HTTP in sight.
 
+pub mod group_commit;
 pub mod likes;
 pub mod posts;
+pub mod publishing;
 
 use sqlx::SqlitePool;
 
-use self::likes::LikeWriter;
+use self::{likes::LikeWriter, publishing::PostWriter};
 use super::cache::ReadCache;
 
 /// What the services read and write: the database, the read cache in front
-/// of it that every write revalidates, the queue that writes likes, and the
-/// gate writers pass one at a time.
+/// of it that every write revalidates, the queues that write likes and new
+/// posts, and the gate writers pass one at a time.
 #[derive(Clone, Copy)]
 pub struct Store<'a> {
     /// The database.
@@ -20,6 +22,8 @@ pub struct Store<'a> {
     pub cache: &'a ReadCache,
     /// Likes are written in batches, by one task (see [`likes`]).
     pub likes: &'a LikeWriter,
+    /// New posts too (see [`publishing`]).
+    pub publishing: &'a PostWriter,
     /// Every write to the database takes its turn here first.
     pub writes: &'a WriteGate,
 }

@@ -1,12 +1,18 @@
 //! Reading and writing posts.
 
+use std::collections::HashMap;
+
 use sqlx::{FromRow, SqlitePool};
 
 use super::Store;
 use crate::{
     domain::{LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, Tag, excerpt, post::PAGE_SIZE},
     error::AppError,
-    server::{Visitor, cache::CachedPost, error::db_error},
+    server::{
+        Visitor,
+        cache::{CachedPost, Counts},
+        error::db_error,
+    },
 };
 
 /// A row of the list query. Server-only: it never crosses the wire.
@@ -25,27 +31,72 @@ struct PostRow {
     id: i64,
     title: String,
     content: String,
-    like_count: i64,
-    view_count: i64,
     author_id: String,
 }
 
 impl From<PostRow> for CachedPost {
     fn from(row: PostRow) -> Self {
-        let PostRow { id, title, content, like_count, view_count, author_id } = row;
-        CachedPost { id, title, content, like_count, view_count, author_id }
+        let PostRow { id, title, content, author_id } = row;
+        CachedPost { id, title, content, author_id }
     }
 }
 
-/// One page of posts, newest first, older than `before` when given.
+/// One page of posts, newest first, older than `before` when given, with
+/// the counts as they stand.
 pub async fn list_page(store: Store<'_>, before: Option<i64>) -> Result<PostPage, AppError> {
-    if let Some(page) = store.cache.page(before) {
+    let Some(mut page) = store.cache.page(before) else {
+        let ticket = store.cache.ticket(Tag::Posts);
+        let page = read_page(store.db, before).await?;
+        store.cache.store_page(before, &page, ticket);
         return Ok(page);
+    };
+    // The kept page's text, with the counts of now.
+    let counts = counts(store, page.posts.iter().map(|post| post.id)).await?;
+    for post in &mut page.posts {
+        if let Some(counts) = counts.get(&post.id) {
+            post.like_count = counts.likes;
+            post.view_count = counts.views;
+        }
     }
-    let ticket = store.cache.ticket(Tag::Posts);
-    let page = read_page(store.db, before).await?;
-    store.cache.store_page(before, &page, ticket);
     Ok(page)
+}
+
+/// The counts of posts `ids` as they stand (a post that does not exist has
+/// none): from the cache, which every write that changes them sets before
+/// it is answered, and from the database for those it does not hold.
+pub async fn counts(store: Store<'_>, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, Counts>, AppError> {
+    let mut found = HashMap::new();
+    let mut missing = Vec::new();
+    for (id, counts) in store.cache.counts(ids) {
+        match counts {
+            Some(counts) => {
+                found.insert(id, counts);
+            }
+            None => missing.push(id),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    let tickets: Vec<_> = missing.iter().map(|id| store.cache.ticket(Tag::Counts(*id))).collect();
+    let ids = missing.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, like_count, view_count FROM posts WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(format!("[{ids}]"))
+    .fetch_all(store.db)
+    .await
+    .map_err(db_error)?;
+    for (id, likes, views) in rows {
+        let counts = Counts { likes, views };
+        if let Ok(at) = missing.binary_search(&id) {
+            store.cache.store_counts(id, counts, tickets[at]);
+        }
+        found.insert(id, counts);
+    }
+    Ok(found)
 }
 
 async fn read_page(db: &SqlitePool, before: Option<i64>) -> Result<PostPage, AppError> {
@@ -76,84 +127,75 @@ async fn read_page(db: &SqlitePool, before: Option<i64>) -> Result<PostPage, App
     Ok(PostPage { posts, next_before })
 }
 
+/// Post `id`'s text and author, from the cache or the database; `None`
+/// if there is no such post.
+async fn text(store: Store<'_>, id: i64) -> Result<Option<CachedPost>, AppError> {
+    if let Some(post) = store.cache.post(id) {
+        return Ok(Some(post));
+    }
+    let ticket = store.cache.ticket(Tag::Post(id));
+    let row: Option<PostRow> = sqlx::query_as("SELECT id, title, content, author_id FROM posts WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(store.db)
+        .await
+        .map_err(db_error)?;
+    let post = row.map(CachedPost::from);
+    if let Some(post) = &post {
+        store.cache.store_post(post, ticket);
+    }
+    Ok(post)
+}
+
+/// Whether `visitor` likes post `id`: theirs alone, so never cached. A new
+/// visitor (no cookie yet) likes nothing, and costs no query.
+async fn likes(store: Store<'_>, visitor: &Visitor, is_new: bool, id: i64) -> Result<bool, AppError> {
+    if is_new {
+        return Ok(false);
+    }
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM post_likes WHERE post_id = ?1 AND visitor_id = ?2)")
+        .bind(id)
+        .bind(visitor.id())
+        .fetch_one(store.db)
+        .await
+        .map_err(db_error)
+}
+
+/// What of post `id` is `visitor`'s own: whether they like it and whether
+/// they wrote it; `None` if there is no such post.
+pub async fn viewer(store: Store<'_>, visitor: &Visitor, is_new: bool, id: i64) -> Result<Option<(bool, bool)>, AppError> {
+    let Some(post) = text(store, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some((likes(store, visitor, is_new, id).await?, post.author_id == visitor.id())))
+}
+
 /// The post `id` as `visitor` sees it, or `NotFound`.
 pub async fn get(store: Store<'_>, visitor: &Visitor, id: i64) -> Result<PostDetail, AppError> {
-    let post = match store.cache.post(id) {
-        Some(post) => post,
-        None => {
-            let ticket = store.cache.ticket(Tag::Post(id));
-            let row: PostRow =
-                sqlx::query_as("SELECT id, title, content, like_count, view_count, author_id FROM posts WHERE id = ?1")
-                    .bind(id)
-                    .fetch_optional(store.db)
-                    .await
-                    .map_err(db_error)?
-                    .ok_or(AppError::NotFound)?;
-            let post = CachedPost::from(row);
-            store.cache.store_post(&post, ticket);
-            post
-        }
-    };
-    // Whether this visitor likes it is theirs alone: never cached.
-    let liked: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM post_likes WHERE post_id = ?1 AND visitor_id = ?2)")
-            .bind(id)
-            .bind(visitor.id())
-            .fetch_one(store.db)
-            .await
-            .map_err(db_error)?;
+    let post = text(store, id).await?.ok_or(AppError::NotFound)?;
+    let liked = likes(store, visitor, false, id).await?;
+    // Deleted since its text was read: as good as never found.
+    let counts = counts(store, [id]).await?.get(&id).copied().ok_or(AppError::NotFound)?;
     Ok(PostDetail {
         is_author: post.author_id == visitor.id(),
         liked,
         id: post.id,
         title: post.title,
         content: post.content,
-        like_count: post.like_count,
-        view_count: post.view_count,
+        like_count: counts.likes,
+        view_count: counts.views,
     })
 }
 
-/// Publishes `input` as a post by `author` and returns its id.
-///
-/// Idempotent per submission: a second call with the same `key` from the
-/// same author writes nothing and returns the first post's id, so a double
-/// click or a retried request publishes one post.
+/// Publishes `input` as a post by `author` and returns its id, once
+/// committed (by group commit: see [`super::publishing`]). Idempotent per
+/// submission key.
 pub async fn create(
     store: Store<'_>,
     author: &Visitor,
     key: &SubmissionKey,
     input: &PostInput,
 ) -> Result<i64, AppError> {
-    let _turn = store.writes.turn().await;
-    let id = insert(store.db, author, key, input).await?;
-    store.cache.revalidate([Tag::Posts]);
-    Ok(id)
-}
-
-async fn insert(db: &SqlitePool, author: &Visitor, key: &SubmissionKey, input: &PostInput) -> Result<i64, AppError> {
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO posts (title, content, author_id, submission_key) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
-    )
-    .bind(input.title.as_str())
-    .bind(input.content.as_str())
-    .bind(author.id())
-    .bind(key.as_str())
-    .fetch_optional(db)
-    .await
-    .map_err(db_error)?;
-    if let Some(id) = inserted {
-        return Ok(id);
-    }
-    sqlx::query_scalar("SELECT id FROM posts WHERE author_id = ?1 AND submission_key = ?2")
-        .bind(author.id())
-        .bind(key.as_str())
-        .fetch_optional(db)
-        .await
-        .map_err(db_error)?
-        // The first post was deleted between the two statements; the key is
-        // free again, but this attempt lost the race. Ask for a retry.
-        .ok_or(AppError::Unavailable)
+    store.publishing.publish(author, key, input).await
 }
 
 /// Replaces the title and content of post `id`, if `editor` wrote it.
@@ -219,12 +261,14 @@ pub async fn set_like(store: Store<'_>, visitor: &Visitor, id: i64, liked: bool)
 /// Counts one view of post `id` and returns the new count.
 pub async fn record_view(store: Store<'_>, id: i64) -> Result<i64, AppError> {
     let _turn = store.writes.turn().await;
-    let count = sqlx::query_scalar("UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING view_count")
-        .bind(id)
-        .fetch_optional(store.db)
-        .await
-        .map_err(db_error)?
-        .ok_or(AppError::NotFound)?;
-    store.cache.revalidate([Tag::Counts(id)]);
-    Ok(count)
+    let (likes, views): (i64, i64) =
+        sqlx::query_as("UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING like_count, view_count")
+            .bind(id)
+            .fetch_optional(store.db)
+            .await
+            .map_err(db_error)?
+            .ok_or(AppError::NotFound)?;
+    // Still holding the turn: counts are set in the order they committed.
+    store.cache.counts_changed(id, Counts { likes, views });
+    Ok(views)
 }

@@ -1,0 +1,141 @@
+//! Group commit: many writes, one transaction.
+//!
+//! SQLite lets one writer in at a time, and a transaction's fixed costs
+//! (taking the write lock, committing) dwarf a small insert's. Taken one by
+//! one, each write would pay them alone while the others queue. Instead one
+//! task per kind of write takes every job waiting in its queue (up to
+//! [`MAX_BATCH`]), applies them in arrival order in one `IMMEDIATE`
+//! transaction, commits once, updates the read cache while it still holds
+//! the write gate's turn, and only then answers each caller.
+//!
+//! What holds, for every kind of write:
+//! - an answered write is committed, and every read that starts after the
+//!   answer sees it (commit, then the cache, then the answer);
+//! - a batch that fails answers every job in it with the error, so nothing
+//!   is acknowledged that was not stored;
+//! - the jobs of a batch apply in the order they arrived, and each caller
+//!   gets the outcome of its own job as it stood right after it;
+//! - the cache is updated in commit order, across kinds of writes, because
+//!   every writer updates it before giving up the gate's turn.
+
+use std::{future::Future, sync::Arc};
+
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+use super::WriteGate;
+use crate::server::cache::ReadCache;
+
+/// The most jobs one transaction applies. Enough to amortise the commit
+/// under load; small enough that the write lock is never held for long.
+pub const MAX_BATCH: usize = 256;
+
+/// How many jobs may wait for a writer before callers wait to queue.
+const QUEUE_CAPACITY: usize = 4096;
+
+/// One kind of write that is committed in groups.
+pub trait Write: Send + 'static {
+    /// What one caller asks for.
+    type Job: Send + 'static;
+    /// What one job came to, once its batch committed.
+    type Done: Send + 'static;
+
+    /// Applies `job` inside the batch's transaction.
+    fn apply<'c>(
+        connection: &'c mut SqliteConnection,
+        job: &'c Self::Job,
+    ) -> impl Future<Output = Result<Self::Done, sqlx::Error>> + Send + 'c;
+
+    /// Tells the cache what a committed batch changed. Called before the
+    /// write gate's turn ends and before any caller is answered.
+    fn committed(cache: &ReadCache, batch: &[(Self::Job, Self::Done)]);
+}
+
+/// The queue in front of the task that writes `W`s.
+#[derive(Debug)]
+pub struct GroupCommit<W: Write> {
+    queue: mpsc::Sender<Queued<W>>,
+}
+
+struct Queued<W: Write> {
+    job: W::Job,
+    answer: oneshot::Sender<Result<W::Done, Arc<sqlx::Error>>>,
+}
+
+/// Why a job was not written.
+#[derive(Debug)]
+pub enum NotWritten {
+    /// The database refused the batch (busy past its timeout, full, …).
+    Database(Arc<sqlx::Error>),
+    /// The writer is gone: the server is shutting down.
+    Stopped,
+}
+
+impl<W: Write> GroupCommit<W> {
+    /// Starts the writing task on the current Tokio runtime. It ends when
+    /// the last `GroupCommit` is dropped, after finishing what was queued.
+    pub fn start(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>) -> Self {
+        let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
+        tokio::spawn(write_batches::<W>(db, cache, writes, jobs));
+        GroupCommit { queue }
+    }
+
+    /// Queues `job` and returns what it came to once committed.
+    pub async fn submit(&self, job: W::Job) -> Result<W::Done, NotWritten> {
+        let (answer, answered) = oneshot::channel();
+        self.queue.send(Queued { job, answer }).await.map_err(|_| NotWritten::Stopped)?;
+        match answered.await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(err)) => Err(NotWritten::Database(err)),
+            Err(_) => Err(NotWritten::Stopped),
+        }
+    }
+}
+
+async fn write_batches<W: Write>(
+    db: SqlitePool,
+    cache: Arc<ReadCache>,
+    writes: Arc<WriteGate>,
+    mut queue: mpsc::Receiver<Queued<W>>,
+) {
+    let mut waiting = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut waiting, MAX_BATCH).await > 0 {
+        let (jobs, answers): (Vec<W::Job>, Vec<_>) = waiting.drain(..).map(|queued| (queued.job, queued.answer)).unzip();
+        let turn = writes.turn().await;
+        let outcome = apply::<W>(&db, jobs).await;
+        if let Ok(batch) = &outcome {
+            W::committed(&cache, batch);
+        }
+        drop(turn);
+        match outcome {
+            Ok(batch) => {
+                for ((_, done), answer) in batch.into_iter().zip(answers) {
+                    // A caller that went away (its client hung up) needs no answer.
+                    let _ = answer.send(Ok(done));
+                }
+            }
+            Err(err) => {
+                let err = Arc::new(err);
+                for answer in answers {
+                    let _ = answer.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Applies `jobs` in one transaction, in order.
+///
+/// `BEGIN IMMEDIATE` takes the write lock first, so a busy database is
+/// waited for (up to the busy timeout) before anything is done, never
+/// half-way through.
+async fn apply<W: Write>(db: &SqlitePool, jobs: Vec<W::Job>) -> Result<Vec<(W::Job, W::Done)>, sqlx::Error> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut batch = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let done = W::apply(&mut tx, &job).await?;
+        batch.push((job, done));
+    }
+    tx.commit().await?;
+    Ok(batch)
+}

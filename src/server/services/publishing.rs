@@ -1,0 +1,88 @@
+//! Publishing, written by group commit ([`super::group_commit`]).
+//!
+//! Under load, posts from many authors are inserted and committed together,
+//! and the lists are revalidated once per batch, before anyone is answered.
+
+use sqlx::SqliteConnection;
+
+use super::group_commit::{GroupCommit, NotWritten, Write};
+use crate::{
+    domain::{PostInput, SubmissionKey, Tag},
+    error::AppError,
+    server::{Visitor, cache::ReadCache, error::db_error_ref},
+};
+
+/// The queue in front of the task that publishes posts.
+pub type PostWriter = GroupCommit<Publishing>;
+
+/// Publishing posts, as one kind of grouped write.
+#[derive(Debug)]
+pub struct Publishing;
+
+/// One post waiting to be published.
+pub struct Publish {
+    author_id: String,
+    key: String,
+    title: String,
+    content: String,
+}
+
+impl Write for Publishing {
+    type Job = Publish;
+    /// The post's id; `None` when an earlier post with the same submission
+    /// key was deleted while this one was being written (see below).
+    type Done = Option<i64>;
+
+    async fn apply(connection: &mut SqliteConnection, job: &Publish) -> Result<Option<i64>, sqlx::Error> {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO posts (title, content, author_id, submission_key) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
+        )
+        .bind(&job.title)
+        .bind(&job.content)
+        .bind(&job.author_id)
+        .bind(&job.key)
+        .fetch_optional(&mut *connection)
+        .await?;
+        if inserted.is_some() {
+            return Ok(inserted);
+        }
+        // Published before under this key: the first post's id.
+        sqlx::query_scalar("SELECT id FROM posts WHERE author_id = ?1 AND submission_key = ?2")
+            .bind(&job.author_id)
+            .bind(&job.key)
+            .fetch_optional(&mut *connection)
+            .await
+    }
+
+    fn committed(cache: &ReadCache, _batch: &[(Publish, Option<i64>)]) {
+        cache.revalidate([Tag::Posts]);
+    }
+}
+
+impl PostWriter {
+    /// Publishes `input` as a post by `author` and returns its id once it is
+    /// committed.
+    ///
+    /// Idempotent per submission: a second call with the same `key` from the
+    /// same author writes nothing and returns the first post's id, so a
+    /// double click or a retried request publishes one post.
+    pub async fn publish(&self, author: &Visitor, key: &SubmissionKey, input: &PostInput) -> Result<i64, AppError> {
+        let publish = Publish {
+            author_id: author.id().to_owned(),
+            key: key.as_str().to_owned(),
+            title: input.title.as_str().to_owned(),
+            content: input.content.as_str().to_owned(),
+        };
+        match self.submit(publish).await {
+            Ok(Some(id)) => Ok(id),
+            // The first post was deleted between the two statements; the key
+            // is free again, but this attempt lost the race. Ask for a retry.
+            Ok(None) => Err(AppError::Unavailable),
+            // Mapped here, in the request, so an internal error is logged
+            // under the request's own id.
+            Err(NotWritten::Database(err)) => Err(db_error_ref(&err)),
+            Err(NotWritten::Stopped) => Err(AppError::Unavailable),
+        }
+    }
+}

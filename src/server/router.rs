@@ -24,7 +24,11 @@ use super::{
     cookies::SecretKey,
     db,
     middleware::rate_limit::WriteLimits,
-    services::{WriteGate, likes::LikeWriter, publishing::PostWriter},
+    services::{
+        WriteGate,
+        likes::{LikeWriter, ViewWriter},
+        publishing::PostWriter,
+    },
     state::AppStateInner,
 };
 use crate::ui::{App, shell};
@@ -51,6 +55,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let cache = Arc::new(ReadCache::new(config.cache_capacity));
     let writes = Arc::new(WriteGate::default());
     let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone()));
+    let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone()));
     let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone()));
     db::start_checkpoints(db.clone());
     let write_limits = Arc::new(WriteLimits::new(
@@ -66,6 +71,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         write_limits,
         cache,
         likes,
+        views,
         publishing,
         writes,
         cookie_key,

@@ -19,7 +19,11 @@ use super::{
     cookies::SecretKey,
     drafts::DraftStore,
     middleware::rate_limit::WriteLimits,
-    services::{Store, WriteGate, likes::LikeWriter, publishing::PostWriter},
+    services::{
+        Store, WriteGate,
+        likes::{LikeWriter, ViewWriter},
+        publishing::PostWriter,
+    },
 };
 
 /// Everything a request handler may need: a shared handle to
@@ -62,6 +66,8 @@ pub struct AppStateInner {
     pub cache: Arc<ReadCache>,
     /// The queue of likes waiting to be written.
     pub likes: Arc<LikeWriter>,
+    /// The queue of views waiting to be counted.
+    pub views: Arc<ViewWriter>,
     /// The queue of posts waiting to be published.
     pub publishing: Arc<PostWriter>,
     /// Where writers take turns (see [`WriteGate`]).
@@ -72,7 +78,14 @@ impl AppState {
     /// The database, cache, write queues and write gate, as the services
     /// take them.
     pub fn store(&self) -> Store<'_> {
-        Store { db: &self.db, cache: &self.cache, likes: &self.likes, publishing: &self.publishing, writes: &self.writes }
+        Store {
+            db: &self.db,
+            cache: &self.cache,
+            likes: &self.likes,
+            views: &self.views,
+            publishing: &self.publishing,
+            writes: &self.writes,
+        }
     }
 }
 

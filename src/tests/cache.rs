@@ -26,6 +26,16 @@ async fn detail(app: &TestApp, id: i64) -> Option<PostDetail> {
     }
 }
 
+/// The count of `what` ("likes", "views") that a list page shows for post
+/// `id`.
+fn count_on_list(html: &str, id: i64, what: &str) -> Option<i64> {
+    let item = &html[html.find(&format!("href=\"/posts/{id}\""))?..];
+    let item = &item[..item.find("</li>")?];
+    let end = item.find(&format!(" {what}</span>"))?;
+    let start = item[..end].rfind('>')? + 1;
+    item[start..end].parse().ok()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_read_after_a_write_sees_it_while_readers_hammer_the_cache() {
     // 160 writes from one author: more than the default write limit allows.
@@ -45,6 +55,8 @@ async fn every_read_after_a_write_sees_it_while_readers_hammer_the_cache() {
                     assert_eq!(app.get("/").await.status, StatusCode::OK);
                     for post in page.posts.iter().take(3) {
                         detail(&app, post.id).await;
+                        // Keeps the post's page too, as new visitors see it.
+                        app.get(&format!("/posts/{}", post.id)).await;
                     }
                     if reader == 0 {
                         detail(&app, seed).await;
@@ -63,17 +75,32 @@ async fn every_read_after_a_write_sees_it_while_readers_hammer_the_cache() {
         assert_eq!(list(&app).await.posts.first().map(|post| post.title.clone()), Some(title.clone()), "round {round}");
         assert!(app.get("/").await.body.contains(&title), "round {round}: the list page");
 
-        // Like: the post and the list read after the answer show the count.
+        // Like: the post and the list read after the answer show the count,
+        // and so do the kept pages, through their holes.
+        let post_page = format!("/posts/{id}");
+        assert!(app.get(&post_page).await.body.contains(">0 likes"), "round {round}: the post's page, kept");
         let res = author.call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
         assert_eq!(res.status, StatusCode::OK);
         assert_eq!(detail(&app, id).await.map(|post| post.like_count), Some(1), "round {round}");
         assert_eq!(list(&app).await.posts.first().map(|post| post.like_count), Some(1), "round {round}");
+        let page = app.get(&post_page).await.body;
+        assert!(page.contains(">1 likes") && page.contains(r#"aria-pressed="false""#), "round {round}: {page}");
+        let page = author.get(&post_page).await.body;
+        assert!(page.contains(">1 likes") && page.contains(r#"aria-pressed="true""#), "round {round}: the liker's");
+        assert!(count_on_list(&app.get("/").await.body, id, "likes") == Some(1), "round {round}: the list page");
+
+        // A view: the same, for the view count.
+        let res = app.call("/api/record_view", &form(&[("id", &id.to_string())])).await;
+        assert_eq!(res.body, "1", "round {round}");
+        assert!(app.get(&post_page).await.body.contains(">1 views"), "round {round}: the post's page");
+        assert!(count_on_list(&app.get("/").await.body, id, "views") == Some(1), "round {round}: the list page");
 
         // Edit: the new title everywhere.
         let res =
             author.call("/api/update_post", &[("id", &id.to_string()), ("title", "Edited"), ("content", "new")]).await;
         assert_eq!(res.status, StatusCode::OK);
         assert_eq!(detail(&app, id).await.map(|post| post.title), Some("Edited".into()), "round {round}");
+        assert!(app.get(&post_page).await.body.contains("<h1>Edited</h1>"), "round {round}: the post's page");
         assert_eq!(list(&app).await.posts.first().map(|post| post.title.clone()), Some("Edited".into()));
         assert!(app.get("/").await.body.contains("Edited"), "round {round}: the list page");
 
@@ -83,6 +110,7 @@ async fn every_read_after_a_write_sees_it_while_readers_hammer_the_cache() {
         assert_eq!(detail(&app, id).await, None, "round {round}");
         assert!(list(&app).await.posts.iter().all(|post| post.id != id), "round {round}");
         assert!(!app.get("/").await.body.contains(&format!("/posts/{id}\"")), "round {round}: the list page");
+        assert_eq!(app.get(&post_page).await.status, StatusCode::NOT_FOUND, "round {round}: the post's page");
     }
     stop.store(true, Ordering::Relaxed);
     for reader in readers {
@@ -153,4 +181,83 @@ async fn the_list_page_is_rendered_once_per_change_and_follows_every_write() {
     assert!(app.state.cache.kept(&list_key("/?before=2")).is_some());
     page(None, "/?before=2&x=1").await;
     assert!(app.state.cache.kept(&list_key("/?before=2&x=1")).is_none());
+}
+
+/// A post's page is kept per theme and per what of it is the visitor's
+/// (their like, their authorship), with its counts filled in as they stand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_page_is_kept_per_visitor_and_shows_the_counts_of_now() {
+    use crate::server::cache::pages::PageKey;
+
+    let app = TestApp::spawn().await;
+    let author = app.browser();
+    let id = author.publish("Kept", "text").await;
+    let path = format!("/posts/{id}");
+    let key = |liked, is_author, theme| PageKey::Post { id, theme, liked, is_author };
+
+    let stranger = app.get(&path).await.body;
+    assert!(!stranger.contains("author-actions") && stranger.contains(r#"aria-pressed="false""#));
+    let kept = app.state.cache.kept(&key(false, false, None)).expect("kept for new visitors");
+    let own = author.get(&path).await.body;
+    assert!(own.contains("author-actions"), "the author gets Edit and Delete");
+    assert!(app.state.cache.kept(&key(false, true, None)).is_some());
+
+    // Likes and views change counts, not the kept pages.
+    let fan = app.browser();
+    fan.get("/").await;
+    assert_eq!(fan.call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await.status, StatusCode::OK);
+    app.call("/api/record_view", &form(&[("id", &id.to_string())])).await;
+    let liked = fan.get(&path).await.body;
+    assert!(liked.contains(r#"aria-pressed="true""#) && liked.contains(">1 likes") && liked.contains(">1 views"));
+    assert!(!liked.contains("author-actions"));
+    let stranger = app.get(&path).await.body;
+    assert!(
+        stranger.contains(">1 likes") && stranger.contains(">1 views") && stranger.contains(r#"aria-pressed="false""#)
+    );
+    let still = app.state.cache.kept(&key(false, false, None)).expect("still kept");
+    assert!(Arc::ptr_eq(&kept, &still), "the same kept page, with new counts in its holes");
+
+    // Each theme is its own page.
+    let request = |theme: &str| {
+        axum::http::Request::get(&path)
+            .header(axum::http::header::ACCEPT, "text/html")
+            .header(axum::http::header::COOKIE, format!("theme={theme}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    assert!(app.send(request("dark")).await.body.contains(r#"data-theme="dark""#));
+    assert!(app.state.cache.kept(&key(false, false, Some("dark"))).is_some());
+
+    // An edit drops every kept page of the post.
+    let res =
+        author.call("/api/update_post", &[("id", &id.to_string()), ("title", "Rewritten"), ("content", "t")]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(app.state.cache.kept(&key(false, false, Some("dark"))).is_none());
+    assert!(app.get(&path).await.body.contains("<h1>Rewritten</h1>"));
+    assert!(fan.get(&path).await.body.contains(">1 likes"));
+}
+
+/// However many pages, posts and counts are asked for, the cache holds at
+/// most its capacity of each (and 16 times it of counts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cache_stays_within_its_bounds_when_filled() {
+    let app = TestApp::spawn_with(&[("BULLETIN_CACHE_CAPACITY", "4")]).await;
+    let mut ids = Vec::new();
+    for n in 0..90 {
+        ids.push(app.insert_post(&format!("Post {n}"), "text").await);
+    }
+    for id in &ids {
+        assert_eq!(app.get(&format!("/posts/{id}")).await.status, StatusCode::OK);
+        detail(&app, *id).await;
+    }
+    for before in ids.iter().step_by(9) {
+        assert_eq!(app.get(&format!("/?before={before}")).await.status, StatusCode::OK);
+        app.call("/api/list_posts", &form(&[("before", &before.to_string())])).await;
+    }
+    let sizes = app.state.cache.sizes();
+    assert!(sizes.kept <= 4 && sizes.pages <= 4 && sizes.posts <= 4, "{sizes:?}");
+    assert!(sizes.counts <= 4 * crate::server::cache::COUNTS_PER_CAPACITY, "{sizes:?}");
+    assert!(sizes.kept > 0 && sizes.counts > 4, "it does keep things: {sizes:?}");
+    // Pages served from a full cache are still right.
+    assert!(app.get(&format!("/posts/{}", ids[0])).await.body.contains("<h1>Post 0</h1>"));
 }

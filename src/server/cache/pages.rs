@@ -171,7 +171,12 @@ fn has_cookie(headers: &HeaderMap, name: &str) -> bool {
 
 /// A kept page with the counts of the moment, in `encoding`; with the
 /// status and headers of `rendered` when given.
-async fn answer(state: &AppState, page: &KeptPage, encoding: Encoding, rendered: Option<axum::http::response::Parts>) -> Response {
+async fn answer(
+    state: &AppState,
+    page: &KeptPage,
+    encoding: Encoding,
+    rendered: Option<axum::http::response::Parts>,
+) -> Response {
     let counts = match posts::counts(state.store(), page.holes().map(Hole::post)).await {
         Ok(counts) => counts,
         Err(error) => return respond(error, true),

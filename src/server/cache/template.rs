@@ -198,7 +198,8 @@ impl KeptPage {
     /// compressed copy per encoding once asked for.
     pub fn weight(&self) -> usize {
         let text: usize = self.texts().map(|text| text.len()).sum();
-        let compressed = |copy: &OnceLock<Vec<Bytes>>| copy.get().map_or(0, |pieces| pieces.iter().map(Bytes::len).sum());
+        let compressed =
+            |copy: &OnceLock<Vec<Bytes>>| copy.get().map_or(0, |pieces| pieces.iter().map(Bytes::len).sum());
         text + compressed(&self.brotli) + compressed(&self.gzip)
     }
 
@@ -315,7 +316,8 @@ const GZIP_START: [u8; 10] = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
 /// One piece of text as raw deflate blocks from a compressor of its own,
 /// ending with a sync flush: byte aligned, referring to nothing before it.
 fn deflate_piece(text: &[u8]) -> Bytes {
-    let mut encoder = flate2::write::DeflateEncoder::new(Vec::with_capacity(text.len() / 3 + 16), flate2::Compression::new(6));
+    let mut encoder =
+        flate2::write::DeflateEncoder::new(Vec::with_capacity(text.len() / 3 + 16), flate2::Compression::new(6));
     // Writing into a Vec cannot fail; `flush` ends on a byte boundary.
     let _ = encoder.write_all(text);
     let _ = encoder.flush();
@@ -444,7 +446,10 @@ mod tests {
         let ids: Vec<i64> = (1..=40).rev().collect();
         let punched = holes.punch_page(page_with(&ids));
         let mut html = render(&punched);
-        html.insert_str(0, &"<p>A paragraph of a long page, with words that repeat and some that do not: 1, 2, 3.</p>".repeat(300));
+        html.insert_str(
+            0,
+            &"<p>A paragraph of a long page, with words that repeat and some that do not: 1, 2, 3.</p>".repeat(300),
+        );
         let kept = KeptPage::cut(HeaderValue::from_static("text/html"), html.as_bytes(), &holes);
         let mut decoded = String::new();
         brotli::Decompressor::new(&kept.fill(Encoding::Brotli, counts)[..], 4096).read_to_string(&mut decoded).unwrap();

@@ -100,7 +100,8 @@ async fn write_batches<W: Write>(
 ) {
     let mut waiting = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut waiting, MAX_BATCH).await > 0 {
-        let (jobs, answers): (Vec<W::Job>, Vec<_>) = waiting.drain(..).map(|queued| (queued.job, queued.answer)).unzip();
+        let (jobs, answers): (Vec<W::Job>, Vec<_>) =
+            waiting.drain(..).map(|queued| (queued.job, queued.answer)).unzip();
         let turn = writes.turn().await;
         let outcome = apply::<W>(&db, jobs).await;
         if let Ok(batch) = &outcome {

@@ -1,9 +1,9 @@
-//! Likes, written by group commit ([`super::group_commit`]).
+//! Likes and views, written by group commit ([`super::group_commit`]).
 //!
-//! Every like is a write; under load, likes from many visitors are applied
-//! and committed together. Each caller gets the post's count as it stood
-//! right after its own like, and the read cache holds the new counts before
-//! anyone is answered.
+//! Every like and every view is a write; under load, those of many visitors
+//! are applied and committed together. Each caller gets the post's counts as
+//! they stood right after its own write, and the read cache holds the new
+//! counts before anyone is answered.
 
 use sqlx::SqliteConnection;
 
@@ -20,6 +20,9 @@ use crate::{
 
 /// The queue in front of the task that writes likes.
 pub type LikeWriter = GroupCommit<Likes>;
+
+/// The queue in front of the task that counts views.
+pub type ViewWriter = GroupCommit<Views>;
 
 /// Likes and unlikes, as one kind of grouped write.
 #[derive(Debug)]
@@ -60,6 +63,48 @@ impl Write for Likes {
             if let Some(counts) = counts {
                 cache.counts_changed(like.post_id, *counts);
             }
+        }
+    }
+}
+
+/// Views, as one kind of grouped write: each job is one view of a post.
+#[derive(Debug)]
+pub struct Views;
+
+impl Write for Views {
+    /// The post viewed.
+    type Job = i64;
+    /// The post's counts after this view, or `None` if there is no such post.
+    type Done = Option<Counts>;
+
+    async fn apply(connection: &mut SqliteConnection, id: &i64) -> Result<Option<Counts>, sqlx::Error> {
+        let counts: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING like_count, view_count",
+        )
+        .bind(id)
+        .fetch_optional(&mut *connection)
+        .await?;
+        Ok(counts.map(|(likes, views)| Counts { likes, views }))
+    }
+
+    fn committed(cache: &ReadCache, batch: &[(i64, Option<Counts>)]) {
+        for (id, counts) in batch {
+            if let Some(counts) = counts {
+                cache.counts_changed(*id, *counts);
+            }
+        }
+    }
+}
+
+impl ViewWriter {
+    /// Counts one view of post `id` and returns its counts once committed.
+    /// 404 for a post that does not exist.
+    pub async fn record(&self, id: i64) -> Result<Counts, AppError> {
+        match self.submit(id).await {
+            Ok(Some(counts)) => Ok(counts),
+            Ok(None) => Err(AppError::NotFound),
+            Err(NotWritten::Database(err)) => Err(db_error_ref(&err)),
+            Err(NotWritten::Stopped) => Err(AppError::Unavailable),
         }
     }
 }

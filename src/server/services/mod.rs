@@ -8,12 +8,15 @@ pub mod publishing;
 
 use sqlx::SqlitePool;
 
-use self::{likes::LikeWriter, publishing::PostWriter};
+use self::{
+    likes::{LikeWriter, ViewWriter},
+    publishing::PostWriter,
+};
 use super::cache::ReadCache;
 
 /// What the services read and write: the database, the read cache in front
-/// of it that every write revalidates, the queues that write likes and new
-/// posts, and the gate writers pass one at a time.
+/// of it that every write revalidates, the queues that write likes, views
+/// and new posts, and the gate writers pass one at a time.
 #[derive(Clone, Copy)]
 pub struct Store<'a> {
     /// The database.
@@ -22,6 +25,8 @@ pub struct Store<'a> {
     pub cache: &'a ReadCache,
     /// Likes are written in batches, by one task (see [`likes`]).
     pub likes: &'a LikeWriter,
+    /// Views too.
+    pub views: &'a ViewWriter,
     /// New posts too (see [`publishing`]).
     pub publishing: &'a PostWriter,
     /// Every write to the database takes its turn here first.

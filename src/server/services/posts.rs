@@ -82,13 +82,12 @@ pub async fn counts(store: Store<'_>, ids: impl IntoIterator<Item = i64>) -> Res
     missing.dedup();
     let tickets: Vec<_> = missing.iter().map(|id| store.cache.ticket(Tag::Counts(*id))).collect();
     let ids = missing.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT id, like_count, view_count FROM posts WHERE id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(format!("[{ids}]"))
-    .fetch_all(store.db)
-    .await
-    .map_err(db_error)?;
+    let rows: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT id, like_count, view_count FROM posts WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(format!("[{ids}]"))
+            .fetch_all(store.db)
+            .await
+            .map_err(db_error)?;
     for (id, likes, views) in rows {
         let counts = Counts { likes, views };
         if let Ok(at) = missing.binary_search(&id) {
@@ -162,7 +161,12 @@ async fn likes(store: Store<'_>, visitor: &Visitor, is_new: bool, id: i64) -> Re
 
 /// What of post `id` is `visitor`'s own: whether they like it and whether
 /// they wrote it; `None` if there is no such post.
-pub async fn viewer(store: Store<'_>, visitor: &Visitor, is_new: bool, id: i64) -> Result<Option<(bool, bool)>, AppError> {
+pub async fn viewer(
+    store: Store<'_>,
+    visitor: &Visitor,
+    is_new: bool,
+    id: i64,
+) -> Result<Option<(bool, bool)>, AppError> {
     let Some(post) = text(store, id).await? else {
         return Ok(None);
     };
@@ -258,17 +262,8 @@ pub async fn set_like(store: Store<'_>, visitor: &Visitor, id: i64, liked: bool)
     store.likes.set(visitor, id, liked).await
 }
 
-/// Counts one view of post `id` and returns the new count.
+/// Counts one view of post `id` and returns the new count (by group
+/// commit: see [`super::likes`]).
 pub async fn record_view(store: Store<'_>, id: i64) -> Result<i64, AppError> {
-    let _turn = store.writes.turn().await;
-    let (likes, views): (i64, i64) =
-        sqlx::query_as("UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING like_count, view_count")
-            .bind(id)
-            .fetch_optional(store.db)
-            .await
-            .map_err(db_error)?
-            .ok_or(AppError::NotFound)?;
-    // Still holding the turn: counts are set in the order they committed.
-    store.cache.counts_changed(id, Counts { likes, views });
-    Ok(views)
+    Ok(store.views.record(id).await?.views)
 }

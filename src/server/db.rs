@@ -1,13 +1,13 @@
 //! The SQLite database: opening the pool and applying migrations.
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::config::DatabaseConfig;
+use super::{config::DatabaseConfig, services::WriteGate};
 
 /// Opens the pool on the configured URL, creating the file and its
 /// directory on first start (unless the URL's own `mode` says otherwise),
@@ -49,11 +49,23 @@ const JOURNAL_SIZE_LIMIT: u64 = 32 << 20;
 /// How often the WAL is checkpointed.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
+/// The WAL's length, in pages, past which it is made to start over: 16 MiB
+/// of 4 KiB pages.
+const WAL_BOUND_PAGES: i64 = 4096;
+
 /// Starts the task that checkpoints the WAL into the database file every
-/// [`CHECKPOINT_EVERY`], on a pool connection of its own. A `PASSIVE`
-/// checkpoint waits for no reader and no writer: it copies what it can, and
-/// writers go on appending meanwhile. It ends when the pool is closed.
-pub fn start_checkpoints(pool: SqlitePool) {
+/// [`CHECKPOINT_EVERY`], on a pool connection of its own.
+///
+/// A `PASSIVE` checkpoint waits for no reader and no writer: it copies what
+/// it can, and writers go on appending meanwhile. But the WAL starts over
+/// only when no reader is still using it, which with readers always at work
+/// seldom happens, so it keeps growing. So once it is longer than
+/// [`WAL_BOUND_PAGES`], the task takes the write gate's turn, as a writer
+/// would, and runs a `TRUNCATE` checkpoint: it waits for the readers of
+/// older snapshots to finish (milliseconds), copies the rest and empties the
+/// file. Writers wait for it in the gate, in order, and never inside a
+/// commit. It ends when the pool is closed.
+pub fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -62,7 +74,16 @@ pub fn start_checkpoints(pool: SqlitePool) {
             if pool.is_closed() {
                 break;
             }
-            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            // (busy, pages in the WAL, pages copied)
+            let passive = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await;
+            let outcome = match passive {
+                Ok((_, pages, _)) if pages > WAL_BOUND_PAGES => {
+                    let _turn = writes.turn().await;
+                    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.map(drop)
+                }
+                other => other.map(drop),
+            };
+            if let Err(err) = outcome {
                 tracing::warn!(cause = %err, "checkpointing the WAL failed; the next try is in {CHECKPOINT_EVERY:?}");
             }
         }

@@ -57,7 +57,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone()));
     let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone()));
     let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone()));
-    db::start_checkpoints(db.clone());
+    db::start_checkpoints(db.clone(), writes.clone());
     let write_limits = Arc::new(WriteLimits::new(
         config.security.writes_per_minute_per_visitor,
         config.security.writes_per_minute_per_ip,

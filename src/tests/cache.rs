@@ -261,3 +261,39 @@ async fn the_cache_stays_within_its_bounds_when_filled() {
     // Pages served from a full cache are still right.
     assert!(app.get(&format!("/posts/{}", ids[0])).await.body.contains("<h1>Post 0</h1>"));
 }
+
+/// The WAL is checkpointed beside the writers, and made to start over once
+/// it passes its bound even while readers never stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_stays_bounded_while_readers_never_stop() {
+    let app = Arc::new(TestApp::spawn().await);
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (app, stop) = (app.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let _: i64 = sqlx::query_scalar("SELECT count(*) FROM posts").fetch_one(&app.state.db).await.unwrap();
+            }
+        })
+    };
+    // About 24 MiB of posts, past the 16 MiB bound.
+    let content = "x".repeat(8_000);
+    for _ in 0..3_000 {
+        sqlx::query("INSERT INTO posts (title, content, author_id) VALUES ('Big', ?1, 'tester')")
+            .bind(&content)
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+    }
+    let wal = app.dir.path().join("data/test.db-wal");
+    let size = || std::fs::metadata(&wal).map_or(0, |meta| meta.len());
+    let grown = size();
+    let mut waited = 0;
+    while size() > 16 << 20 && waited < 40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    stop.store(true, Ordering::Relaxed);
+    reader.await.unwrap();
+    assert!(size() <= 16 << 20, "the WAL was {grown} bytes and is still {} after 4 s", size());
+}

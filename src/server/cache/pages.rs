@@ -13,6 +13,9 @@
 //! counts come from the cache's counts, which every write sets before it is
 //! answered. So no page served after a write's answer predates the write.
 //!
+//! However many requests ask at once for a page that is not kept, one
+//! renders it and the others wait for it ([`super::ReadCache::kept_or_render`]).
+//!
 //! What is not kept: a request from a visitor with something of their own
 //! pending on the page (a flash message, a draft), anything but a 200, and a
 //! response that sets a cookie. Those are rendered each time (their counts
@@ -29,7 +32,10 @@ use axum::{
 };
 use http_body_util::BodyExt;
 
-use super::template::{Encoding, Hole, Holes, KeptPage};
+use super::{
+    Kept,
+    template::{Encoding, Hole, Holes, KeptPage},
+};
 use crate::{
     domain::{Tag, Theme, paths},
     server::{
@@ -86,9 +92,10 @@ pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Reques
         return next.run(request).await;
     };
     let encoding = preferred_encoding(request.headers());
-    if let Some(page) = state.cache.kept(&key) {
-        return answer(&state, &page, encoding, None).await;
-    }
+    let turn = match state.cache.kept_or_render(&key).await {
+        Kept::Page(page) => return answer(&state, &page, encoding, None).await,
+        Kept::Render(turn) => turn,
+    };
     let ticket = state.cache.ticket(key.tag());
     let holes = Holes::new();
     request.extensions_mut().insert(holes.clone());
@@ -106,6 +113,10 @@ pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Reques
     let page = Arc::new(KeptPage::cut(content_type, &body, &holes));
     if keep {
         state.cache.keep(key, page.clone(), ticket);
+    }
+    // Those waiting for this render look again: they find it kept, or render.
+    drop(turn);
+    if keep {
         answer(&state, &page, encoding, None).await
     } else {
         // Sent as rendered (status, cookies), with its counts filled in;

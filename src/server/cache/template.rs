@@ -280,9 +280,14 @@ const BROTLI_END: u8 = 0x03;
 /// starting and ending on a byte boundary, referring to nothing before
 /// itself ("catable"): pieces and stored blocks can follow one another.
 fn brotli_piece(text: &[u8]) -> Bytes {
+    // Quality 3: measured on a list item (380 bytes), the same size as
+    // quality 5 in half the time (16 against 32 µs), which a list page pays
+    // for 41 pieces after every publish. From quality 5 with a window of
+    // 64 KiB or less, brotli switches to a hasher that costs 500 µs a piece.
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 5,
+        quality: 3,
         lgwin: 22,
+        size_hint: text.len(),
         catable: true,
         bare_stream: true,
         byte_align: true,

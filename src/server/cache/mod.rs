@@ -14,16 +14,17 @@
 //! answer ([`ReadCache::counts_changed`]), and every page is served with
 //! the counts of that moment in its holes.
 
+mod bounded;
 pub mod pages;
 pub mod template;
 
 use std::{
     collections::HashMap,
-    hash::{BuildHasher, Hash, RandomState},
+    hash::{BuildHasher, RandomState},
     sync::{Arc, Mutex},
 };
 
-use self::{pages::PageKey, template::KeptPage};
+use self::{bounded::Bounded, pages::PageKey, template::KeptPage};
 use crate::domain::{PostPage, Tag};
 
 /// A post's text as its page needs it, the same for every visitor.
@@ -83,15 +84,15 @@ struct Inner {
     generations: Box<[u64]>,
     /// List pages by their `before` cursor; tagged `Tag::Posts`. Their
     /// counts are refreshed from `counts` whenever one is read.
-    pages: HashMap<Option<i64>, PostPage>,
+    pages: Bounded<Option<i64>, PostPage>,
     /// Posts by id; each tagged `Tag::Post(id)`.
-    posts: HashMap<i64, CachedPost>,
+    posts: Bounded<i64, CachedPost>,
     /// Counts by post id; each tagged `Tag::Counts(id)`, and set by every
     /// write that changes them.
-    counts: HashMap<i64, Counts>,
+    counts: Bounded<i64, Counts>,
     /// Rendered pages with holes for the counts: the list pages tagged
     /// `Tag::Posts`, a post's pages `Tag::Post(id)`.
-    kept: HashMap<PageKey, Arc<KeptPage>>,
+    kept: Bounded<PageKey, Arc<KeptPage>>,
     /// The pages being rendered to be kept, each locked by its renderer
     /// until it is done: as many as requests render at once.
     renders: HashMap<PageKey, Arc<tokio::sync::Mutex<()>>>,
@@ -131,10 +132,10 @@ impl ReadCache {
             hasher: RandomState::new(),
             inner: Mutex::new(Inner {
                 generations: vec![0; GENERATIONS].into_boxed_slice(),
-                pages: HashMap::new(),
-                posts: HashMap::new(),
-                counts: HashMap::new(),
-                kept: HashMap::new(),
+                pages: Bounded::new(capacity),
+                posts: Bounded::new(capacity),
+                counts: Bounded::new(capacity * COUNTS_PER_CAPACITY),
+                kept: Bounded::new(capacity),
                 renders: HashMap::new(),
             }),
         }
@@ -169,10 +170,9 @@ impl ReadCache {
     /// revalidated the list since.
     pub fn store_page(&self, before: Option<i64>, page: &PostPage, ticket: Ticket) {
         let slot = self.slot(Tag::Posts);
-        let capacity = self.capacity;
         let mut inner = self.lock();
         if Ticket(inner.generations[slot]) == ticket {
-            insert_bounded(&mut inner.pages, before, page.clone(), capacity);
+            inner.pages.insert(before, page.clone());
         }
     }
 
@@ -185,10 +185,9 @@ impl ReadCache {
     /// it since.
     pub fn store_post(&self, post: &CachedPost, ticket: Ticket) {
         let slot = self.slot(Tag::Post(post.id));
-        let capacity = self.capacity;
         let mut inner = self.lock();
         if Ticket(inner.generations[slot]) == ticket {
-            insert_bounded(&mut inner.posts, post.id, post.clone(), capacity);
+            inner.posts.insert(post.id, post.clone());
         }
     }
 
@@ -202,10 +201,9 @@ impl ReadCache {
     /// `Tag::Counts(id)`), unless a write has set them since.
     pub fn store_counts(&self, id: i64, counts: Counts, ticket: Ticket) {
         let slot = self.slot(Tag::Counts(id));
-        let capacity = self.capacity * COUNTS_PER_CAPACITY;
         let mut inner = self.lock();
         if Ticket(inner.generations[slot]) == ticket {
-            insert_bounded(&mut inner.counts, id, counts, capacity);
+            inner.counts.insert(id, counts);
         }
     }
 
@@ -215,10 +213,9 @@ impl ReadCache {
     /// gate's turn), so the last call holds the newest counts.
     pub fn counts_changed(&self, id: i64, counts: Counts) {
         let slot = self.slot(Tag::Counts(id));
-        let capacity = self.capacity * COUNTS_PER_CAPACITY;
         let mut inner = self.lock();
         inner.generations[slot] += 1;
-        insert_bounded(&mut inner.counts, id, counts, capacity);
+        inner.counts.insert(id, counts);
     }
 
     /// The kept page for `key`, if any.
@@ -259,10 +256,9 @@ impl ReadCache {
     /// a write has revalidated what it shows since.
     pub fn keep(&self, key: PageKey, page: Arc<KeptPage>, ticket: Ticket) {
         let slot = self.slot(key.tag());
-        let capacity = self.capacity;
         let mut inner = self.lock();
         if Ticket(inner.generations[slot]) == ticket {
-            insert_bounded(&mut inner.kept, key, page, capacity);
+            inner.kept.insert(key, page);
         }
     }
 
@@ -279,12 +275,12 @@ impl ReadCache {
             match tag {
                 Tag::Posts => {
                     inner.pages.clear();
-                    inner.kept.retain(|key, _| key.tag() != Tag::Posts);
+                    inner.kept.retain(|key| key.tag() != Tag::Posts);
                 }
                 Tag::Post(id) => {
                     inner.posts.remove(&id);
                     inner.counts.remove(&id);
-                    inner.kept.retain(|key, _| key.tag() != Tag::Post(id));
+                    inner.kept.retain(|key| key.tag() != Tag::Post(id));
                 }
                 Tag::Counts(id) => {
                     inner.counts.remove(&id);
@@ -320,21 +316,6 @@ pub struct CacheSizes {
     pub kept: usize,
     /// The rendered pages' bytes, compressed copies included.
     pub kept_bytes: usize,
-}
-
-/// Inserts, making room first by dropping an arbitrary entry when full: a
-/// miss costs one query, and the bound keeps memory flat.
-fn insert_bounded<K: Eq + Hash + Clone, V>(map: &mut HashMap<K, V>, key: K, value: V, capacity: usize) {
-    if capacity == 0 {
-        return;
-    }
-    if map.len() >= capacity
-        && !map.contains_key(&key)
-        && let Some(victim) = map.keys().next().cloned()
-    {
-        map.remove(&victim);
-    }
-    map.insert(key, value);
 }
 
 #[cfg(test)]

@@ -24,7 +24,10 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::WriteGate;
-use crate::server::cache::ReadCache;
+use crate::{
+    error::AppError,
+    server::{cache::ReadCache, error::db_error_ref},
+};
 
 /// The most jobs one transaction applies. Enough to amortise the commit
 /// under load; small enough that the write lock is never held for long.
@@ -69,6 +72,18 @@ pub enum NotWritten {
     Database(Arc<sqlx::Error>),
     /// The writer is gone: the server is shutting down.
     Stopped,
+}
+
+impl From<NotWritten> for AppError {
+    /// Converted by the request that submitted the job (`?` on
+    /// [`GroupCommit::submit`]), so an internal error is logged under that
+    /// request's own id, not the writer task's.
+    fn from(not_written: NotWritten) -> AppError {
+        match not_written {
+            NotWritten::Database(err) => db_error_ref(&err),
+            NotWritten::Stopped => AppError::Unavailable,
+        }
+    }
 }
 
 impl<W: Write> GroupCommit<W> {

@@ -7,14 +7,13 @@
 
 use sqlx::SqliteConnection;
 
-use super::group_commit::{GroupCommit, NotWritten, Write};
+use super::group_commit::{GroupCommit, Write};
 use crate::{
     domain::LikeState,
     error::AppError,
     server::{
         Visitor,
         cache::{Counts, ReadCache},
-        error::db_error_ref,
     },
 };
 
@@ -58,12 +57,7 @@ impl Write for Likes {
     }
 
     fn committed(cache: &ReadCache, batch: &[(Like, Option<Counts>)]) {
-        // In job order, so each post ends with its last job's counts.
-        for (like, counts) in batch {
-            if let Some(counts) = counts {
-                cache.counts_changed(like.post_id, *counts);
-            }
-        }
+        set_counts(cache, batch.iter().map(|(like, counts)| (like.post_id, *counts)));
     }
 }
 
@@ -88,10 +82,17 @@ impl Write for Views {
     }
 
     fn committed(cache: &ReadCache, batch: &[(i64, Option<Counts>)]) {
-        for (id, counts) in batch {
-            if let Some(counts) = counts {
-                cache.counts_changed(*id, *counts);
-            }
+        set_counts(cache, batch.iter().map(|(id, counts)| (*id, *counts)));
+    }
+}
+
+/// Sets each post's counts as a committed batch left them, in job order, so
+/// a post written twice in a batch ends with its last job's counts. A job on
+/// a post that does not exist has none.
+fn set_counts(cache: &ReadCache, changes: impl Iterator<Item = (i64, Option<Counts>)>) {
+    for (id, counts) in changes {
+        if let Some(counts) = counts {
+            cache.counts_changed(id, counts);
         }
     }
 }
@@ -100,12 +101,7 @@ impl ViewWriter {
     /// Counts one view of post `id` and returns its counts once committed.
     /// 404 for a post that does not exist.
     pub async fn record(&self, id: i64) -> Result<Counts, AppError> {
-        match self.submit(id).await {
-            Ok(Some(counts)) => Ok(counts),
-            Ok(None) => Err(AppError::NotFound),
-            Err(NotWritten::Database(err)) => Err(db_error_ref(&err)),
-            Err(NotWritten::Stopped) => Err(AppError::Unavailable),
-        }
+        self.submit(id).await?.ok_or(AppError::NotFound)
     }
 }
 
@@ -115,13 +111,7 @@ impl LikeWriter {
     /// not exist; 503 if the database is busy past its timeout.
     pub async fn set(&self, visitor: &Visitor, post_id: i64, liked: bool) -> Result<LikeState, AppError> {
         let like = Like { post_id, visitor_id: visitor.id().to_owned(), liked };
-        match self.submit(like).await {
-            Ok(Some(counts)) => Ok(LikeState { liked, like_count: counts.likes }),
-            Ok(None) => Err(AppError::NotFound),
-            // Mapped here, in the request, so an internal error is logged
-            // under the request's own id.
-            Err(NotWritten::Database(err)) => Err(db_error_ref(&err)),
-            Err(NotWritten::Stopped) => Err(AppError::Unavailable),
-        }
+        let counts = self.submit(like).await?.ok_or(AppError::NotFound)?;
+        Ok(LikeState { liked, like_count: counts.likes })
     }
 }

@@ -5,11 +5,11 @@
 
 use sqlx::SqliteConnection;
 
-use super::group_commit::{GroupCommit, NotWritten, Write};
+use super::group_commit::{GroupCommit, Write};
 use crate::{
     domain::{PostInput, SubmissionKey, Tag},
     error::AppError,
-    server::{Visitor, cache::ReadCache, error::db_error_ref},
+    server::{Visitor, cache::ReadCache},
 };
 
 /// The queue in front of the task that publishes posts.
@@ -74,15 +74,9 @@ impl PostWriter {
             title: input.title.as_str().to_owned(),
             content: input.content.as_str().to_owned(),
         };
-        match self.submit(publish).await {
-            Ok(Some(id)) => Ok(id),
-            // The first post was deleted between the two statements; the key
-            // is free again, but this attempt lost the race. Ask for a retry.
-            Ok(None) => Err(AppError::Unavailable),
-            // Mapped here, in the request, so an internal error is logged
-            // under the request's own id.
-            Err(NotWritten::Database(err)) => Err(db_error_ref(&err)),
-            Err(NotWritten::Stopped) => Err(AppError::Unavailable),
-        }
+        // `None`: the first post was deleted between the two statements;
+        // the key is free again, but this attempt lost the race. Ask for a
+        // retry.
+        self.submit(publish).await?.ok_or(AppError::Unavailable)
     }
 }

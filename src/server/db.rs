@@ -34,40 +34,45 @@ pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error>
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(config.busy_timeout)
-        .pragma("wal_autocheckpoint", "0")
-        // When the WAL starts over after a checkpoint, it is cut back to
-        // this size, so a burst of writes does not leave a large file.
-        .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string());
+        .pragma("wal_autocheckpoint", "0");
     let pool = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }
 
-/// How large the WAL is left when it starts over: 32 MiB.
-const JOURNAL_SIZE_LIMIT: u64 = 32 << 20;
-
 /// How often the WAL is checkpointed.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+const CHECKPOINT_EVERY: Duration = if cfg!(test) { Duration::from_millis(50) } else { Duration::from_millis(500) };
 
-/// The WAL's length, in pages, past which it is made to start over: 256 MiB
-/// of 4 KiB pages. Each time costs writers a pause (in `bench/RESULTS.md`),
-/// so it is a safety bound, seldom reached: under the soak the WAL starts
-/// over by itself now and then, at tens of MiB. Tests use 8 MiB, to cross
-/// it quickly.
-pub const WAL_BOUND_PAGES: i64 = if cfg!(test) { 2_048 } else { 65_536 };
+/// The WAL's length, in pages, past which it is made to start over: 64 MiB
+/// of 4 KiB pages (8 MiB in tests, to cross it quickly). The file is reused
+/// from its start rather than cut, so on disk it stays at about this bound
+/// plus what is written in one [`CHECKPOINT_EVERY`].
+pub const WAL_BOUND_PAGES: i64 = if cfg!(test) { 2_048 } else { 16_384 };
+
+/// How few pages may be left to copy when the task takes the write gate's
+/// turn to make the WAL start over: 4 MiB, copied in a few milliseconds.
+const LEFT_TO_COPY_PAGES: i64 = 1_024;
+
+/// How many passive rounds may chase the writers before the task takes its
+/// turn anyway.
+const CATCH_UP_ROUNDS: usize = 8;
 
 /// Starts the task that checkpoints the WAL into the database file every
-/// [`CHECKPOINT_EVERY`], on a pool connection of its own.
+/// [`CHECKPOINT_EVERY`], on the pool's connections. It ends when the pool is
+/// closed.
 ///
 /// A `PASSIVE` checkpoint waits for no reader and no writer: it copies what
-/// it can, and writers go on appending meanwhile. But the WAL starts over
-/// only when no reader is still using it, which with readers always at work
-/// seldom happens, so it keeps growing. So once it is longer than
-/// [`WAL_BOUND_PAGES`], the task takes the write gate's turn, as a writer
-/// would, and runs a `TRUNCATE` checkpoint: it waits for the readers of
-/// older snapshots to finish (milliseconds), copies the rest and empties the
-/// file. Writers wait for it in the gate, in order, and never inside a
-/// commit. It ends when the pool is closed.
+/// it can while writers go on appending. But the WAL starts over only when
+/// no reader still uses it, which with readers always at work seldom
+/// happens, so it keeps growing. Once it is longer than
+/// [`WAL_BOUND_PAGES`], the task first runs passive rounds until little is
+/// left to copy, then takes the write gate's turn, as a writer would, and
+/// runs a `RESTART` checkpoint: it copies the rest, waits for readers of
+/// older snapshots (milliseconds) and leaves the WAL to be written again
+/// from its start. Nothing is truncated (the connections set no
+/// `journal_size_limit`), because cutting a large file back took writers a
+/// pause of about 100 ms (`bench/RESULTS.md`). Writers wait in the gate, in
+/// order, never inside a commit.
 pub fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
@@ -77,26 +82,41 @@ pub fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
             if pool.is_closed() {
                 break;
             }
-            // (busy, pages in the WAL, pages copied)
-            let passive = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await;
-            let outcome = match passive {
-                Ok((_, pages, _)) if pages > WAL_BOUND_PAGES => {
-                    let _turn = writes.turn().await;
-                    // With no writer, a second passive run copies only what
-                    // was written since the first; the truncate then has
-                    // almost nothing left to copy, and the pause is short.
-                    match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-                        Ok(_) => sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.map(drop),
-                        Err(err) => Err(err),
-                    }
-                }
-                other => other.map(drop),
-            };
-            if let Err(err) = outcome {
+            if let Err(err) = checkpoint(&pool, &writes).await {
                 tracing::warn!(cause = %err, "checkpointing the WAL failed; the next try is in {CHECKPOINT_EVERY:?}");
             }
         }
     });
+}
+
+/// One round of [`start_checkpoints`].
+async fn checkpoint(pool: &SqlitePool, writes: &WriteGate) -> Result<(), sqlx::Error> {
+    // (pages in the WAL, pages of it copied so far)
+    let passive = || async {
+        let (_, pages, copied) =
+            sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
+        Ok::<_, sqlx::Error>((pages, copied))
+    };
+    let (pages, mut copied) = passive().await?;
+    if pages <= WAL_BOUND_PAGES {
+        return Ok(());
+    }
+    // Each round copies what was written during the one before, until that
+    // is little, so that the writers' pause below is short.
+    for _ in 0..CATCH_UP_ROUNDS {
+        let before = copied;
+        copied = passive().await?.1;
+        if copied < before {
+            // The WAL started over by itself.
+            return Ok(());
+        }
+        if copied - before <= LEFT_TO_COPY_PAGES {
+            break;
+        }
+    }
+    let _turn = writes.turn().await;
+    sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(pool).await?;
+    Ok(())
 }
 
 /// Checks that the database answers a trivial query.

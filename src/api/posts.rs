@@ -83,6 +83,7 @@ pub async fn create_post(
         paths::NEW_POST,
         |error| PostDraft::rejected(title, content, error),
     )
+    .await
 }
 
 /// Replaces a post's title and content. Only its author may.
@@ -115,6 +116,7 @@ pub async fn update_post(
         &paths::edit_post(id),
         |error| PostDraft::rejected(title, content, error),
     )
+    .await
 }
 
 /// Deletes a post. Only its author may.
@@ -150,6 +152,7 @@ pub async fn delete_post(
         &back_to,
         |error| PostDraft::rejected(title.unwrap_or_default(), content.unwrap_or_default(), error),
     )
+    .await
 }
 
 /// Makes the calling visitor like a post or not. Takes the state wanted,
@@ -178,6 +181,7 @@ pub async fn set_like(
         &paths::post(id),
         |error| PostDraft::rejected(String::new(), String::new(), error),
     )
+    .await
 }
 
 /// Counts one view of a post and returns the new count. The post page calls

@@ -46,4 +46,5 @@ pub async fn set_theme(
         &back,
         |error| PostDraft::rejected(String::new(), String::new(), error),
     )
+    .await
 }

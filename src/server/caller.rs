@@ -12,6 +12,7 @@ use super::{
     AppState,
     cache::template::Holes,
     cookies,
+    drafts::TakenDraft,
     error::internal_error,
     middleware::{accepts_html, visitor::Visitor},
 };
@@ -54,6 +55,12 @@ impl Caller {
     /// keep with holes for its counts (`server::cache::template`).
     pub fn holes(&self) -> Option<Holes> {
         self.parts.extensions.get::<Holes>().cloned()
+    }
+
+    /// The draft taken from the store for this page, if its request
+    /// carried one for it.
+    pub fn taken_draft(&self) -> Option<TakenDraft> {
+        self.parts.extensions.get::<TakenDraft>().cloned()
     }
 
     /// True when a browser posted a form natively (it wants a page back),

@@ -1,136 +1,160 @@
 //! Drafts of rejected plain-form posts: what the visitor typed and why it
 //! was refused, kept until the form's page shows it again.
+//!
+//! They live in the database (`migrations/…_drafts.sql`), not in the
+//! server's memory: behind a load balancer the redirect after a rejected
+//! post may reach another instance, which must find the draft all the same.
 
 use std::{
-    collections::HashMap,
-    sync::{
-        Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::{Duration, Instant},
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use super::middleware::visitor::Visitor;
-use crate::domain::PostDraft;
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+use sqlx::SqlitePool;
+
+use super::{
+    AppState, cookies, cookies::DRAFT_COOKIE, error::db_error, middleware::visitor::Visitor, services::WriteGate,
+};
+use crate::{domain::PostDraft, error::AppError};
 
 /// How long a rejected form's draft waits for its page.
 pub const DRAFT_TTL: Duration = Duration::from_secs(10 * 60);
-/// The most drafts kept at once; the oldest goes first beyond it, so memory
-/// stays bounded whatever the traffic.
-const DRAFT_CAPACITY: usize = 10_000;
+/// The most drafts kept at once; the oldest goes first beyond it, so the
+/// table stays bounded whatever the traffic (at most about 10 KB each: a
+/// post's content and title as typed, and the messages).
+const DRAFT_CAPACITY: i64 = 10_000;
 
-/// Drafts of rejected plain-form posts, kept in memory until their page
-/// takes them, they expire, or newer drafts push them out.
+/// Drafts of rejected plain-form posts, kept in the database until their
+/// page takes them, they expire, or newer drafts push them out.
 #[derive(Debug)]
 pub struct DraftStore {
-    entries: Mutex<HashMap<String, StoredDraft>>,
-    capacity: usize,
-    /// Orders drafts by age even when two share an `Instant`.
-    next_seq: AtomicU64,
-}
-
-impl Default for DraftStore {
-    fn default() -> Self {
-        DraftStore::with_capacity(DRAFT_CAPACITY)
-    }
-}
-
-#[derive(Debug)]
-struct StoredDraft {
-    visitor: Visitor,
-    page: String,
-    draft: PostDraft,
-    stored_at: Instant,
-    seq: u64,
+    db: SqlitePool,
+    writes: Arc<WriteGate>,
+    capacity: i64,
+    ttl: Duration,
 }
 
 impl DraftStore {
-    /// A store that holds at most `capacity` drafts.
-    pub fn with_capacity(capacity: usize) -> Self {
-        DraftStore { entries: Mutex::default(), capacity: capacity.max(1), next_seq: Default::default() }
+    /// The store in `db`, whose writes take their turn at `writes`.
+    pub fn new(db: SqlitePool, writes: Arc<WriteGate>) -> Self {
+        DraftStore::with_limits(db, writes, DRAFT_CAPACITY, DRAFT_TTL)
+    }
+
+    /// A store that holds at most `capacity` drafts, each for `ttl`.
+    pub fn with_limits(db: SqlitePool, writes: Arc<WriteGate>, capacity: i64, ttl: Duration) -> Self {
+        DraftStore { db, writes, capacity: capacity.max(1), ttl }
     }
 
     /// Keeps `draft` for `visitor`'s next visit to `page`; returns the
-    /// random token that finds it again.
-    pub fn put(&self, visitor: &Visitor, page: &str, draft: PostDraft) -> String {
+    /// random token that finds it again. Expired drafts go first, then the
+    /// oldest while the store is full.
+    pub async fn put(&self, visitor: &Visitor, page: &str, draft: &PostDraft) -> Result<String, AppError> {
         let token = uuid::Uuid::new_v4().simple().to_string();
-        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let now = Instant::now();
-        entries.retain(|_, entry| now.duration_since(entry.stored_at) < DRAFT_TTL);
-        if entries.len() >= self.capacity
-            && let Some(oldest) = entries.iter().min_by_key(|(_, entry)| entry.seq).map(|(token, _)| token.clone())
-        {
-            entries.remove(&oldest);
-        }
-        entries.insert(
-            token.clone(),
-            StoredDraft { visitor: visitor.clone(), page: page.to_owned(), draft, stored_at: now, seq },
-        );
-        token
+        let json = serde_json::to_string(draft).map_err(super::error::internal_error)?;
+        let now = now_ms();
+        let _turn = self.writes.turn().await;
+        let mut tx = self.db.begin().await.map_err(db_error)?;
+        sqlx::query("DELETE FROM drafts WHERE expires_at <= ?1").bind(now).execute(&mut *tx).await.map_err(db_error)?;
+        sqlx::query(
+            "DELETE FROM drafts WHERE token IN (SELECT token FROM drafts ORDER BY expires_at \
+             LIMIT max(0, (SELECT count(*) FROM drafts) - ?1 + 1))",
+        )
+        .bind(self.capacity)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query("INSERT INTO drafts (token, visitor_id, page, draft, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(&token)
+            .bind(visitor.id())
+            .bind(page)
+            .bind(json)
+            .bind(now + self.ttl.as_millis() as i64)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(token)
     }
 
     /// Removes and returns the draft behind `token` if it belongs to
-    /// `visitor` and `page` and has not expired.
-    pub fn take(&self, token: &str, visitor: &Visitor, page: &str) -> Option<PostDraft> {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let entry = entries.get(token)?;
-        if entry.visitor != *visitor || entry.page != page {
-            return None;
+    /// `visitor` and `page` and has not expired. A token that finds nothing
+    /// costs a read, not a write: a draft cookie may ride along on other
+    /// pages until it expires.
+    pub async fn take(&self, token: &str, visitor: &Visitor, page: &str) -> Result<Option<PostDraft>, AppError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT expires_at FROM drafts WHERE token = ?1 AND visitor_id = ?2 AND page = ?3")
+                .bind(token)
+                .bind(visitor.id())
+                .bind(page)
+                .fetch_optional(&self.db)
+                .await
+                .map_err(db_error)?;
+        if found.is_none() {
+            return Ok(None);
         }
-        let entry = entries.remove(token)?;
-        (entry.stored_at.elapsed() < DRAFT_TTL).then_some(entry.draft)
+        let taken: Option<(String, i64)> = {
+            let _turn = self.writes.turn().await;
+            sqlx::query_as(
+                "DELETE FROM drafts WHERE token = ?1 AND visitor_id = ?2 AND page = ?3 RETURNING draft, expires_at",
+            )
+            .bind(token)
+            .bind(visitor.id())
+            .bind(page)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_error)?
+        };
+        Ok(taken
+            .filter(|(_, expires_at)| *expires_at > now_ms())
+            .and_then(|(json, _)| serde_json::from_str(&json).ok()))
     }
 
-    /// How many drafts are held.
-    pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
-    }
-
-    /// True when no draft is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// How many drafts are held, expired ones included until they go.
+    pub async fn held(&self) -> Result<i64, AppError> {
+        sqlx::query_scalar("SELECT count(*) FROM drafts").fetch_one(&self.db).await.map_err(db_error)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A draft taken for the page being rendered: the page it is for, and the
+/// draft. [`give_back`] puts it in the request; the form page takes it from
+/// there when it renders.
+#[derive(Clone, Debug)]
+pub struct TakenDraft {
+    /// The form page the draft is for.
+    pub page: String,
+    /// What the visitor typed, and what was wrong with it.
+    pub draft: PostDraft,
+}
 
-    fn draft(title: &str) -> PostDraft {
-        PostDraft { title: title.into(), ..PostDraft::default() }
-    }
-
-    #[test]
-    fn a_draft_is_given_back_once_to_its_visitor_on_its_page() {
-        let store = DraftStore::default();
-        let alice = Visitor::from_id("a".repeat(32));
-        let token = store.put(&alice, "/posts/new", draft("typed"));
-        assert_eq!(store.take(&token, &alice, "/posts/new").map(|d| d.title), Some("typed".into()));
-        assert_eq!(store.take(&token, &alice, "/posts/new"), None);
-    }
-
-    #[test]
-    fn a_draft_is_not_given_to_another_visitor_or_another_page() {
-        let store = DraftStore::default();
-        let alice = Visitor::from_id("a".repeat(32));
-        let mallory = Visitor::from_id("m".repeat(32));
-        let token = store.put(&alice, "/posts/new", draft("secret"));
-        assert_eq!(store.take(&token, &mallory, "/posts/new"), None);
-        assert_eq!(store.take(&token, &alice, "/posts/1/edit"), None);
-        // Neither failed attempt used it up.
-        assert!(store.take(&token, &alice, "/posts/new").is_some());
-    }
-
-    #[test]
-    fn the_store_never_holds_more_than_its_capacity() {
-        let store = DraftStore::with_capacity(50);
-        let visitor = Visitor::from_id("v".repeat(32));
-        let first = store.put(&visitor, "/posts/new", draft("first"));
-        for _ in 0..100 {
-            store.put(&visitor, "/posts/new", draft("more"));
+/// For a page asked for with a draft cookie: takes the draft for this
+/// visitor and this path out of the store, before the page renders (which
+/// cannot wait for the database), and hands it to the render. A failure to
+/// read it is logged and the page renders without it; the draft stays in
+/// the store for the next try.
+pub async fn give_back(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let wanted = (request.method() == axum::http::Method::GET)
+        .then(|| cookies::get(request.headers(), DRAFT_COOKIE))
+        .flatten()
+        .zip(request.extensions().get::<Visitor>().cloned());
+    if let Some((token, visitor)) = wanted {
+        let page = request.uri().path().to_owned();
+        match state.drafts.take(&token, &visitor, &page).await {
+            Ok(Some(draft)) => {
+                request.extensions_mut().insert(TakenDraft { page, draft });
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "could not read a draft; the form page renders without it"),
         }
-        assert_eq!(store.len(), 50);
-        assert_eq!(store.take(&first, &visitor, "/posts/new"), None, "the oldest draft made room");
     }
+    next.run(request).await
+}
+
+/// Milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis() as i64)
 }

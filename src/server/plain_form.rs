@@ -10,13 +10,12 @@
 //!   short-lived cookie that the next page shows once and clears.
 //! - Rejection: back to the form, whose page shows the typed values and
 //!   messages again. Those can be larger than a cookie, so the server keeps
-//!   them in the [`DraftStore`](super::drafts::DraftStore) and the cookie
-//!   carries only a random token.
+//!   them in the [`DraftStore`](super::drafts::DraftStore), in the database,
+//!   and the cookie carries only a random token.
 
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use leptos::prelude::use_context;
 
 use super::{
     AppState,
@@ -35,8 +34,9 @@ const FLASH_MAX_AGE: Duration = Duration::from_secs(60);
 /// Answers a write. For the hydrated client the result goes back as it is.
 /// For a plain form: on success a 303 to `success.0`, with the flash
 /// `success.1` if any; on failure a 303 back to `form_page`, which shows the
-/// draft that `draft` makes from the error.
-pub fn answer<T>(
+/// draft that `draft` makes from the error (unless the draft could not be
+/// stored: then the form comes back empty, and the failure is logged).
+pub async fn answer<T>(
     caller: &Caller,
     state: &AppState,
     result: Result<T, AppError>,
@@ -57,9 +57,11 @@ pub fn answer<T>(
         }
         Err(error) => match caller.visitor() {
             Ok(visitor) => {
-                let token = state.drafts.put(&visitor, form_page, draft(error));
                 caller.see_other(form_page);
-                caller.set_cookie(DRAFT_COOKIE, &token, DRAFT_TTL);
+                match state.drafts.put(&visitor, form_page, &draft(error)).await {
+                    Ok(token) => caller.set_cookie(DRAFT_COOKIE, &token, DRAFT_TTL),
+                    Err(stored) => tracing::warn!(error = %stored, "could not keep a rejected form's draft"),
+                }
             }
             Err(_) => caller.see_other(form_page),
         },
@@ -77,15 +79,14 @@ pub fn flash_for_page() -> Option<Flash> {
 }
 
 /// For a form page being rendered at `page`: the draft a rejected plain-form
-/// post left for it, if any, clearing its cookie. A draft is only ever given
-/// back to the visitor who typed it.
+/// post left for it, if any, clearing its cookie. The store gave it to this
+/// request ([`drafts::give_back`](super::drafts::give_back)), and only ever
+/// to the visitor who typed it.
 pub fn draft_for_page(page: &str) -> Option<PostDraft> {
-    let state = use_context::<AppState>()?;
     let caller = Caller::of_render()?;
-    let token = caller.cookie(DRAFT_COOKIE)?;
-    let draft = state.drafts.take(&token, &caller.visitor().ok()?, page)?;
+    let taken = caller.taken_draft().filter(|taken| taken.page == page)?;
     caller.remove_cookie(DRAFT_COOKIE);
-    Some(draft)
+    Some(taken.draft)
 }
 
 /// For a page being rendered: the theme the visitor chose, from its cookie;

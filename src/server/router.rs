@@ -23,6 +23,7 @@ use super::{
     config::SecretSource,
     cookies::SecretKey,
     db,
+    drafts::DraftStore,
     middleware::rate_limit::WriteLimits,
     services::{
         WriteGate,
@@ -58,6 +59,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone()));
     let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone()));
     db::start_checkpoints(db.clone(), writes.clone());
+    let drafts = Arc::new(DraftStore::new(db.clone(), writes.clone()));
     let write_limits = Arc::new(WriteLimits::new(
         config.security.writes_per_minute_per_visitor,
         config.security.writes_per_minute_per_ip,
@@ -67,7 +69,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         assets: Arc::new(ClientAssets::load(&config.site_root, config.hash_files)),
         config: Arc::new(config),
         db,
-        drafts: Arc::default(),
+        drafts,
         write_limits,
         cache,
         likes,

@@ -58,7 +58,8 @@ pub struct AppStateInner {
     pub db: SqlitePool,
     /// Signs and checks the visitor cookie.
     pub cookie_key: SecretKey,
-    /// Rejected plain-form posts waiting for their form page.
+    /// Rejected plain-form posts waiting for their form page, in the
+    /// database.
     pub drafts: Arc<DraftStore>,
     /// How fast visitors and addresses may write.
     pub write_limits: Arc<WriteLimits>,

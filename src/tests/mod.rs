@@ -2,6 +2,7 @@
 //! port, each test on a fresh SQLite file in its own temporary directory.
 
 mod cache;
+mod drafts;
 mod foundation;
 mod fuzz;
 mod interactions;
@@ -54,17 +55,28 @@ impl TestApp {
     /// configuration.
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let root = dir.path().to_path_buf();
-        let config = Config::from_parts(None, &root, |name| match name {
+        let state = TestApp::state_in(dir.path(), vars).await;
+        TestApp { router: build_router(state.clone()), state, dir }
+    }
+
+    /// A second instance of the application on this one's database file
+    /// and secret key, as a load balancer's other backend would be: its own
+    /// caches, write queues and write gate. Its `dir` is an empty directory
+    /// of its own.
+    pub async fn another_instance(&self) -> TestApp {
+        let state = TestApp::state_in(self.dir.path(), &[]).await;
+        TestApp { router: build_router(state.clone()), state, dir: tempfile::tempdir().expect("temporary directory") }
+    }
+
+    async fn state_in(root: &std::path::Path, vars: &[(&str, &str)]) -> AppState {
+        let config = Config::from_parts(None, root, |name| match name {
             "DATABASE_URL" => Some("sqlite://data/test.db".to_owned()),
             _ => vars.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned()),
         })
         .expect("test configuration");
-        let state = build_state(config).await.expect("state");
-        TestApp { router: build_router(state.clone()), state, dir }
+        build_state(config).await.expect("state")
     }
 
-    /// Sends `request` through the router.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.expect("router is infallible");
         let status = response.status();
@@ -203,6 +215,12 @@ impl Browser<'_> {
         let res = self.call("/api/create_post", &[("title", title), ("content", content), ("submission", &key)]).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         serde_json::from_str(&res.body).expect("an id")
+    }
+
+    /// The same browser, with its cookies, now served by `app` (as behind a
+    /// load balancer).
+    pub fn moved_to(self, app: &TestApp) -> Browser<'_> {
+        Browser { app, cookies: self.cookies }
     }
 
     /// Sets a cookie in this browser, as a script or a forger could.

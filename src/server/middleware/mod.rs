@@ -32,7 +32,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use super::{AppState, cache::pages};
+use super::{AppState, cache::pages, drafts};
 
 /// Wraps `app` in the layers every request passes through, outermost first:
 /// 1. a request id, answered in `x-request-id`, and a tracing span that
@@ -76,6 +76,7 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), form_guard::exact_forms))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_writes))
         .layer(from_fn(redirects::local_redirects_only))
+        .layer(from_fn_with_state(state.clone(), drafts::give_back))
         .layer(from_fn_with_state(state.clone(), pages::serve_kept_pages))
         .service(app);
     Router::new().fallback_service(layers)

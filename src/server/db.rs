@@ -36,8 +36,29 @@ pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error>
         .busy_timeout(config.busy_timeout)
         .pragma("wal_autocheckpoint", "0");
     let pool = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options).await?;
+    // Instances started together on a new database would each find the same
+    // migrations missing and apply them at once, and all but one would fail
+    // ("table posts already exists"). They take turns instead.
+    let turn = migration_turn(&config.path).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
+    drop(turn);
     Ok(pool)
+}
+
+/// Waits for an exclusive lock on a file beside the database (`….db-migrate`),
+/// which every process applying migrations to it takes; it is released when
+/// the returned file is dropped (or the process ends).
+async fn migration_turn(database: &std::path::Path) -> Result<std::fs::File, sqlx::Error> {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-migrate");
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(|joined| sqlx::Error::Io(std::io::Error::other(joined)))?
+    .map_err(sqlx::Error::Io)
 }
 
 /// How often the WAL is checkpointed.

@@ -193,3 +193,22 @@ async fn render_home_concurrently(app: &std::sync::Arc<TestApp>, count: usize) {
         assert_eq!(task.await.unwrap(), StatusCode::OK);
     }
 }
+
+/// Instances behind a load balancer start together: each applies the
+/// migrations its database lacks, and none fails because another was doing
+/// the same at the same moment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_on_a_new_database_all_come_up() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let starts = (0..3).map(|_| TestApp::state_in(dir.path(), &[]));
+        let states = futures_util::future::join_all(starts).await;
+        for state in &states {
+            let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'drafts'")
+                .fetch_one(&state.db)
+                .await
+                .unwrap();
+            assert_eq!(tables, 1);
+        }
+    }
+}

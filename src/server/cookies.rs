@@ -74,6 +74,11 @@ impl SecretKey {
     /// Reads the key from `path`, or, when there is no such file, generates
     /// one and writes it there (owner-only permissions), so the key survives
     /// restarts without ever being written in the code or the config.
+    ///
+    /// Instances started together may all find no file: each writes its key
+    /// to a file of its own and links it to `path`, which only the first
+    /// link creates, whole; the others read that one. So they all end up
+    /// with the same key, and none ever reads a half-written file.
     pub fn load_or_create(path: &Path) -> std::io::Result<Self> {
         match std::fs::read_to_string(path) {
             Ok(text) => SecretKey::from_hex(&text).map_err(|message| {
@@ -84,18 +89,32 @@ impl SecretKey {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options.open(path)?;
-                let hex: String = key.master.iter().map(|byte| format!("{byte:02x}")).collect();
-                writeln!(file, "{hex}")?;
-                file.sync_all()?;
-                Ok(key)
+                let mut own = path.as_os_str().to_owned();
+                own.push(format!(".{}", uuid::Uuid::new_v4().simple()));
+                let own = std::path::PathBuf::from(own);
+                let written = key.write_new(&own).and_then(|()| std::fs::hard_link(&own, path));
+                let _ = std::fs::remove_file(&own);
+                match written {
+                    Ok(()) => Ok(key),
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => SecretKey::load_or_create(path),
+                    Err(err) => Err(err),
+                }
             }
             Err(err) => Err(err),
         }
+    }
+
+    /// Writes the key to a new file at `path`, readable by its owner only,
+    /// and waits until it is on disk.
+    fn write_new(&self, path: &Path) -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path)?;
+        let hex: String = self.master.iter().map(|byte| format!("{byte:02x}")).collect();
+        writeln!(file, "{hex}")?;
+        file.sync_all()
     }
 
     /// The value of the signed cookie `name` in the request, when its
@@ -211,6 +230,31 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    /// Instances started together on a new machine all end up with one key,
+    /// and no file but the key is left behind.
+    #[test]
+    fn instances_creating_the_key_file_at_once_share_one_key() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("data/secret.key");
+            let start = std::sync::Barrier::new(8);
+            let keys: Vec<SecretKey> = std::thread::scope(|scope| {
+                let racers: Vec<_> = (0..8)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            start.wait();
+                            SecretKey::load_or_create(&path).unwrap()
+                        })
+                    })
+                    .collect();
+                racers.into_iter().map(|racer| racer.join().unwrap()).collect()
+            });
+            assert!(keys.iter().all(|key| *key == keys[0]));
+            assert_eq!(SecretKey::load_or_create(&path).unwrap(), keys[0]);
+            assert_eq!(std::fs::read_dir(dir.path().join("data")).unwrap().count(), 1);
         }
     }
 

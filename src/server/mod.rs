@@ -14,6 +14,7 @@ pub mod cookies;
 pub mod db;
 pub mod drafts;
 pub mod error;
+pub mod feed;
 pub mod middleware;
 pub mod plain_form;
 pub mod registry;

@@ -24,6 +24,7 @@ use super::{
     cookies::SecretKey,
     db,
     drafts::DraftStore,
+    feed::ChangeFeed,
     middleware::rate_limit::WriteLimits,
     services::{
         WriteGate,
@@ -55,9 +56,10 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let db = db::connect(&config.database).await?;
     let cache = Arc::new(ReadCache::new(config.cache_capacity));
     let writes = Arc::new(WriteGate::default());
-    let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone()));
-    let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone()));
-    let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone()));
+    let feed = ChangeFeed::start(db.clone(), cache.clone(), writes.clone(), config.follow_every).await?;
+    let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
+    let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
+    let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
     db::start_checkpoints(db.clone(), writes.clone());
     let drafts = Arc::new(DraftStore::new(db.clone(), writes.clone()));
     let write_limits = Arc::new(WriteLimits::new(
@@ -76,6 +78,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         views,
         publishing,
         writes,
+        feed,
         cookie_key,
     }))
 }

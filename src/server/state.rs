@@ -18,6 +18,7 @@ use super::{
     cache::ReadCache,
     cookies::SecretKey,
     drafts::DraftStore,
+    feed::ChangeFeed,
     middleware::rate_limit::WriteLimits,
     services::{
         Store, WriteGate,
@@ -73,6 +74,8 @@ pub struct AppStateInner {
     pub publishing: Arc<PostWriter>,
     /// Where writers take turns (see [`WriteGate`]).
     pub writes: Arc<WriteGate>,
+    /// What other instances on the database wrote (see [`ChangeFeed`]).
+    pub feed: Arc<ChangeFeed>,
 }
 
 impl AppState {
@@ -86,6 +89,7 @@ impl AppState {
             views: &self.views,
             publishing: &self.publishing,
             writes: &self.writes,
+            feed: &self.feed,
         }
     }
 }

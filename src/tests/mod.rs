@@ -5,6 +5,7 @@ mod cache;
 mod drafts;
 mod foundation;
 mod fuzz;
+mod instances;
 mod interactions;
 mod logs;
 mod posts;
@@ -64,7 +65,13 @@ impl TestApp {
     /// caches, write queues and write gate. Its `dir` is an empty directory
     /// of its own.
     pub async fn another_instance(&self) -> TestApp {
-        let state = TestApp::state_in(self.dir.path(), &[]).await;
+        self.another_instance_with(&[]).await
+    }
+
+    /// [`TestApp::another_instance`], with extra environment variables for
+    /// its configuration.
+    pub async fn another_instance_with(&self, vars: &[(&str, &str)]) -> TestApp {
+        let state = TestApp::state_in(self.dir.path(), vars).await;
         TestApp { router: build_router(state.clone()), state, dir: tempfile::tempdir().expect("temporary directory") }
     }
 

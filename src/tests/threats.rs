@@ -494,7 +494,12 @@ async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
     let (cache, writes) = (app.state.cache.clone(), app.state.writes.clone());
     let state = crate::server::AppState::from(crate::server::state::AppStateInner {
         // Publishing goes through its own writer, on the same database.
-        publishing: Arc::new(crate::server::services::publishing::PostWriter::start(read_only.clone(), cache, writes)),
+        publishing: Arc::new(crate::server::services::publishing::PostWriter::start(
+            read_only.clone(),
+            cache,
+            writes,
+            app.state.feed.clone(),
+        )),
         db: read_only,
         ..crate::server::state::AppStateInner::clone(&app.state)
     });

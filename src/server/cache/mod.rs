@@ -289,6 +289,20 @@ impl ReadCache {
         }
     }
 
+    /// Drops everything and refuses what any reader under way read, as if
+    /// every tag were revalidated: for when this instance may have missed
+    /// writes ([`crate::server::feed`]).
+    pub fn forget_all(&self) {
+        let mut inner = self.lock();
+        for generation in inner.generations.iter_mut() {
+            *generation += 1;
+        }
+        inner.pages.clear();
+        inner.posts.clear();
+        inner.counts.clear();
+        inner.kept.clear();
+    }
+
     /// How many entries of each kind it holds: list pages, posts, counts,
     /// kept pages, and the kept pages' bytes.
     pub fn sizes(&self) -> CacheSizes {

@@ -84,11 +84,12 @@ pub(super) struct Cache {
     #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
     pub(super) enabled: bool,
     pub(super) capacity: u32,
+    pub(super) follow_every_ms: u64,
 }
 
 impl Default for Cache {
     fn default() -> Self {
-        Cache { enabled: true, capacity: 1000 }
+        Cache { enabled: true, capacity: 1000, follow_every_ms: 10 }
     }
 }
 

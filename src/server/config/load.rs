@@ -192,6 +192,11 @@ impl Config {
             } else {
                 0
             },
+            follow_every: Duration::from_millis(within(
+                "cache.follow_every_ms",
+                settings.cache.follow_every_ms,
+                1..=60_000,
+            )?),
             worker_threads: within("server.worker_threads", server.worker_threads.into(), 0..=1024)? as usize,
             bench_ceiling: flag("BULLETIN_BENCH_CEILING")?,
             hash_files: env("LEPTOS_HASH_FILES").is_none_or(|value| value != "false"),

@@ -42,7 +42,7 @@ pub const CONFIG_PATH_VAR: &str = "BULLETIN_CONFIG";
 /// Each environment variable that overrides a key of the file, and whether
 /// its text is parsed as a TOML-like value (numbers, booleans) or taken as
 /// a string as it is.
-pub const ENV: [(&str, &str, bool); 16] = [
+pub const ENV: [(&str, &str, bool); 17] = [
     ("LEPTOS_SITE_ADDR", "server.site_addr", false),
     ("LEPTOS_SITE_ROOT", "server.site_root", false),
     ("BULLETIN_HTTPS", "server.https", true),
@@ -59,6 +59,7 @@ pub const ENV: [(&str, &str, bool); 16] = [
     ("BULLETIN_DB_BUSY_TIMEOUT_MS", "database.busy_timeout_ms", true),
     ("BULLETIN_CACHE_ENABLED", "cache.enabled", true),
     ("BULLETIN_CACHE_CAPACITY", "cache.capacity", true),
+    ("BULLETIN_CACHE_FOLLOW_EVERY_MS", "cache.follow_every_ms", true),
 ];
 
 /// The server's configuration, validated and with every path resolved.
@@ -83,6 +84,9 @@ pub struct Config {
     /// How many list pages, and how many posts, the read cache holds; 0
     /// when it is switched off.
     pub cache_capacity: usize,
+    /// How often the read cache reads the feed of other instances' writes
+    /// (`server::feed`).
+    pub follow_every: Duration,
     /// Tokio worker threads; 0 for one per core.
     pub worker_threads: usize,
     /// Whether `/__ceiling` serves a copy of `/` rendered once at start-up,

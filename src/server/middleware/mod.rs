@@ -32,7 +32,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use super::{AppState, cache::pages, drafts};
+use super::{AppState, cache::pages, drafts, feed};
 
 /// Wraps `app` in the layers every request passes through, outermost first:
 /// 1. a request id, answered in `x-request-id`, and a tracing span that
@@ -77,6 +77,7 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_writes))
         .layer(from_fn(redirects::local_redirects_only))
         .layer(from_fn_with_state(state.clone(), drafts::give_back))
+        .layer(from_fn_with_state(state.clone(), feed::read_your_writes))
         .layer(from_fn_with_state(state.clone(), pages::serve_kept_pages))
         .service(app);
     Router::new().fallback_service(layers)

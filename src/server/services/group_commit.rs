@@ -25,8 +25,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::WriteGate;
 use crate::{
+    domain::Tag,
     error::AppError,
-    server::{cache::ReadCache, error::db_error_ref},
+    server::{cache::ReadCache, error::db_error_ref, feed::ChangeFeed},
 };
 
 /// The most jobs one transaction applies. Enough to amortise the commit
@@ -48,6 +49,10 @@ pub trait Write: Send + 'static {
         connection: &'c mut SqliteConnection,
         job: &'c Self::Job,
     ) -> impl Future<Output = Result<Self::Done, sqlx::Error>> + Send + 'c;
+
+    /// What a batch changed, for the feed that other instances follow;
+    /// recorded in the batch's transaction.
+    fn changed(batch: &[(Self::Job, Self::Done)]) -> Vec<Tag>;
 
     /// Tells the cache what a committed batch changed. Called before the
     /// write gate's turn ends and before any caller is answered.
@@ -89,9 +94,9 @@ impl From<NotWritten> for AppError {
 impl<W: Write> GroupCommit<W> {
     /// Starts the writing task on the current Tokio runtime. It ends when
     /// the last `GroupCommit` is dropped, after finishing what was queued.
-    pub fn start(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>) -> Self {
+    pub fn start(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc<ChangeFeed>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches::<W>(db, cache, writes, jobs));
+        tokio::spawn(write_batches::<W>(db, cache, writes, feed, jobs));
         GroupCommit { queue }
     }
 
@@ -111,6 +116,7 @@ async fn write_batches<W: Write>(
     db: SqlitePool,
     cache: Arc<ReadCache>,
     writes: Arc<WriteGate>,
+    feed: Arc<ChangeFeed>,
     mut queue: mpsc::Receiver<Queued<W>>,
 ) {
     let mut waiting = Vec::with_capacity(MAX_BATCH);
@@ -118,7 +124,7 @@ async fn write_batches<W: Write>(
         let (jobs, answers): (Vec<W::Job>, Vec<_>) =
             waiting.drain(..).map(|queued| (queued.job, queued.answer)).unzip();
         let turn = writes.turn().await;
-        let outcome = apply::<W>(&db, jobs).await;
+        let outcome = apply::<W>(&db, &feed, jobs).await;
         if let Ok(batch) = &outcome {
             W::committed(&cache, batch);
         }
@@ -140,18 +146,28 @@ async fn write_batches<W: Write>(
     }
 }
 
-/// Applies `jobs` in one transaction, in order.
+/// Applies `jobs` in one transaction, in order, with the feed's row for
+/// what they changed.
 ///
 /// `BEGIN IMMEDIATE` takes the write lock first, so a busy database is
 /// waited for (up to the busy timeout) before anything is done, never
 /// half-way through.
-async fn apply<W: Write>(db: &SqlitePool, jobs: Vec<W::Job>) -> Result<Vec<(W::Job, W::Done)>, sqlx::Error> {
+async fn apply<W: Write>(
+    db: &SqlitePool,
+    feed: &ChangeFeed,
+    jobs: Vec<W::Job>,
+) -> Result<Vec<(W::Job, W::Done)>, sqlx::Error> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let mut batch = Vec::with_capacity(jobs.len());
     for job in jobs {
         let done = W::apply(&mut tx, &job).await?;
         batch.push((job, done));
     }
+    let changed = W::changed(&batch);
+    let seq = if changed.is_empty() { None } else { Some(feed.record(&mut tx, changed).await?) };
     tx.commit().await?;
+    if let Some(seq) = seq {
+        feed.wrote(seq);
+    }
     Ok(batch)
 }

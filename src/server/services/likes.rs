@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 
 use super::group_commit::{GroupCommit, Write};
 use crate::{
-    domain::LikeState,
+    domain::{LikeState, Tag},
     error::AppError,
     server::{
         Visitor,
@@ -56,6 +56,10 @@ impl Write for Likes {
         Ok(counts.map(|(likes, views)| Counts { likes, views }))
     }
 
+    fn changed(batch: &[(Like, Option<Counts>)]) -> Vec<Tag> {
+        counted(batch.iter().map(|(like, counts)| (like.post_id, *counts)))
+    }
+
     fn committed(cache: &ReadCache, batch: &[(Like, Option<Counts>)]) {
         set_counts(cache, batch.iter().map(|(like, counts)| (like.post_id, *counts)));
     }
@@ -81,9 +85,21 @@ impl Write for Views {
         Ok(counts.map(|(likes, views)| Counts { likes, views }))
     }
 
+    fn changed(batch: &[(i64, Option<Counts>)]) -> Vec<Tag> {
+        counted(batch.iter().map(|(id, counts)| (*id, *counts)))
+    }
+
     fn committed(cache: &ReadCache, batch: &[(i64, Option<Counts>)]) {
         set_counts(cache, batch.iter().map(|(id, counts)| (*id, *counts)));
     }
+}
+
+/// The counts a batch changed: one tag per post, for the posts that exist.
+fn counted(changes: impl Iterator<Item = (i64, Option<Counts>)>) -> Vec<Tag> {
+    let mut ids: Vec<i64> = changes.filter(|(_, counts)| counts.is_some()).map(|(id, _)| id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().map(Tag::Counts).collect()
 }
 
 /// Sets each post's counts as a committed batch left them, in job order, so

@@ -12,7 +12,7 @@ use self::{
     likes::{LikeWriter, ViewWriter},
     publishing::PostWriter,
 };
-use super::cache::ReadCache;
+use super::{cache::ReadCache, feed::ChangeFeed};
 
 /// What the services read and write: the database, the read cache in front
 /// of it that every write revalidates, the queues that write likes, views
@@ -31,6 +31,8 @@ pub struct Store<'a> {
     pub publishing: &'a PostWriter,
     /// Every write to the database takes its turn here first.
     pub writes: &'a WriteGate,
+    /// Where every write notes what it changed, for the other instances.
+    pub feed: &'a ChangeFeed,
 }
 
 /// One writer at a time, in this process.

@@ -207,44 +207,45 @@ pub async fn update(store: Store<'_>, editor: &Visitor, id: i64, input: &PostInp
     // The author check and the write are one statement, so a post cannot
     // change hands between them.
     let _turn = store.writes.turn().await;
-    let result = sqlx::query(
+    let statement = sqlx::query(
         "UPDATE posts SET title = ?1, content = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
          WHERE id = ?3 AND author_id = ?4",
     )
     .bind(input.title.as_str())
     .bind(input.content.as_str())
     .bind(id)
-    .bind(editor.id())
-    .execute(store.db)
-    .await;
-    guarded_write(store, id, result).await
+    .bind(editor.id());
+    guarded_write(store, id, statement).await
 }
 
 /// Deletes post `id`, if `editor` wrote it.
 pub async fn delete(store: Store<'_>, editor: &Visitor, id: i64) -> Result<(), AppError> {
     let _turn = store.writes.turn().await;
-    let result = sqlx::query("DELETE FROM posts WHERE id = ?1 AND author_id = ?2")
-        .bind(id)
-        .bind(editor.id())
-        .execute(store.db)
-        .await;
-    guarded_write(store, id, result).await
+    let statement = sqlx::query("DELETE FROM posts WHERE id = ?1 AND author_id = ?2").bind(id).bind(editor.id());
+    guarded_write(store, id, statement).await
 }
 
-/// The outcome of a write to post `id` guarded by authorship: done (and
-/// revalidated) when it touched the row; otherwise the post is gone (404)
-/// or belongs to someone else (403).
-async fn guarded_write(
+/// Runs `statement`, a write to post `id` guarded by authorship, in a
+/// transaction with the feed's row for it. Done (and revalidated) when it
+/// touched the row; otherwise nothing is written, and the post is gone
+/// (404) or belongs to someone else (403). The caller holds the write
+/// gate's turn.
+async fn guarded_write<'q>(
     store: Store<'_>,
     id: i64,
-    result: Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
+    statement: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
 ) -> Result<(), AppError> {
-    if result.map_err(db_error)?.rows_affected() == 1 {
-        store.cache.revalidate([Tag::Posts, Tag::Post(id)]);
+    let mut tx = store.db.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)?;
+    if statement.execute(&mut *tx).await.map_err(db_error)?.rows_affected() == 1 {
+        let tags = [Tag::Posts, Tag::Post(id)];
+        let seq = store.feed.record(&mut tx, tags).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        store.feed.wrote(seq);
+        store.cache.revalidate(tags);
         return Ok(());
     }
     let exists =
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM posts WHERE id = ?1").bind(id).fetch_optional(store.db).await;
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM posts WHERE id = ?1").bind(id).fetch_optional(&mut *tx).await;
     Err(match exists {
         Ok(Some(_)) => AppError::Forbidden,
         Ok(None) => AppError::NotFound,

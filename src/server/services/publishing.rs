@@ -55,6 +55,10 @@ impl Write for Publishing {
             .await
     }
 
+    fn changed(_batch: &[(Publish, Option<i64>)]) -> Vec<Tag> {
+        vec![Tag::Posts]
+    }
+
     fn committed(cache: &ReadCache, _batch: &[(Publish, Option<i64>)]) {
         cache.revalidate([Tag::Posts]);
     }

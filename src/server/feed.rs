@@ -1,0 +1,242 @@
+//! The feed of changes: how an instance learns of what other instances on
+//! the same database wrote, so its read cache and kept pages stay true.
+//!
+//! Every write adds one row to the `changes` table in its own transaction:
+//! which instance wrote it and the tags it changed. Every instance follows
+//! the table ([`ChangeFeed::start`]): it reads the rows after the last one
+//! it applied, every `cache.follow_every_ms` (10 ms by default) or at once
+//! when asked, and
+//! revalidates the tags of the rows other instances wrote (its own writes
+//! revalidated its cache before they were answered). What holds:
+//!
+//! - **Read your writes, on any instance.** A write's answer carries the
+//!   `bulletin_seen` cookie: the position of the feed this instance has
+//!   written up to, which is at or past this write. An instance that gets a
+//!   request with a position it has not applied yet follows the feed up to
+//!   it before answering ([`read_your_writes`]), so no page or server
+//!   function shows that visitor anything older than their own writes.
+//! - **Everyone else within a bound.** Other visitors see another
+//!   instance's write once their instance's next follow has applied it:
+//!   within `cache.follow_every_ms` plus a query.
+//! - **Nothing missed.** Rows are numbered in commit order without gaps
+//!   (SQLite writes one transaction at a time). A follow that finds a gap
+//!   (rows pruned before it read them) or fails forgets the whole cache
+//!   rather than trust it.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    extract::{Request, State},
+    http::header,
+    middleware::Next,
+    response::Response,
+};
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::{Notify, watch};
+
+use super::{AppState, cache::ReadCache, cookies, middleware::is_unsafe, services::WriteGate};
+use crate::domain::Tag;
+
+/// How long a request waits for its instance to reach the position in its
+/// cookie before it is answered anyway (and the delay logged).
+const CATCH_UP_WITHIN: Duration = Duration::from_secs(1);
+
+/// How many rows the feed keeps; older ones are pruned. An instance that
+/// falls further behind finds a gap and forgets its cache.
+const KEEP_ROWS: i64 = 100_000;
+
+/// How many follows between prunes.
+const PRUNE_EVERY_FOLLOWS: u32 = 1_000;
+
+/// The cookie with the feed position a visitor's last write reached.
+pub const SEEN_COOKIE: &str = "bulletin_seen";
+
+/// How long the cookie lasts: far longer than any instance lags.
+const SEEN_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// One instance's end of the feed.
+#[derive(Debug)]
+pub struct ChangeFeed {
+    /// This instance, as its rows name it: random at each start.
+    instance: String,
+    /// The last row this instance wrote (0: none yet).
+    written: AtomicI64,
+    /// The last row applied to this instance's cache.
+    applied: watch::Sender<i64>,
+    /// Wakes the follower before its next tick.
+    nudge: Notify,
+}
+
+impl ChangeFeed {
+    /// Starts following the feed of `db` from its current end, every
+    /// `every` and whenever a request asks, revalidating `cache` with what
+    /// other instances write. The task ends when the pool is closed.
+    pub async fn start(
+        db: SqlitePool,
+        cache: Arc<ReadCache>,
+        writes: Arc<WriteGate>,
+        every: Duration,
+    ) -> Result<Arc<Self>, sqlx::Error> {
+        let end: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM changes").fetch_one(&db).await?;
+        let feed = Arc::new(ChangeFeed {
+            instance: uuid::Uuid::new_v4().simple().to_string(),
+            written: AtomicI64::new(0),
+            applied: watch::Sender::new(end),
+            nudge: Notify::new(),
+        });
+        tokio::spawn(follow(db, cache, writes, feed.clone(), every));
+        Ok(feed)
+    }
+
+    /// Adds the row for a write that changed `tags`, inside its
+    /// transaction, and returns its position. Once the transaction has
+    /// committed, the writer calls [`ChangeFeed::wrote`] with it.
+    pub async fn record(
+        &self,
+        connection: &mut SqliteConnection,
+        tags: impl IntoIterator<Item = Tag>,
+    ) -> Result<i64, sqlx::Error> {
+        let tags: Vec<String> = tags.into_iter().map(encode).collect();
+        sqlx::query_scalar("INSERT INTO changes (instance, tags) VALUES (?1, ?2) RETURNING seq")
+            .bind(&self.instance)
+            .bind(tags.join(" "))
+            .fetch_one(connection)
+            .await
+    }
+
+    /// Notes that the write at `seq` has committed.
+    pub fn wrote(&self, seq: i64) {
+        self.written.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// The last row applied to this instance's cache.
+    pub fn applied(&self) -> i64 {
+        *self.applied.borrow()
+    }
+
+    /// Waits until this instance has applied the feed up to `seen`, for at
+    /// most `within`; false if it had not by then.
+    pub async fn caught_up(&self, seen: i64, within: Duration) -> bool {
+        let mut applied = self.applied.subscribe();
+        if *applied.borrow_and_update() >= seen {
+            return true;
+        }
+        self.nudge.notify_one();
+        tokio::time::timeout(within, applied.wait_for(|applied| *applied >= seen))
+            .await
+            .is_ok_and(|waited| waited.is_ok())
+    }
+}
+
+/// Follows the feed until the pool is closed; see the module docs.
+async fn follow(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc<ChangeFeed>, every: Duration) {
+    let mut trusted = true;
+    let mut follows = 0u32;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            () = feed.nudge.notified() => {}
+        }
+        if db.is_closed() {
+            break;
+        }
+        let applied = feed.applied();
+        let rows = sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT seq, instance, tags FROM changes WHERE seq > ?1 ORDER BY seq LIMIT 1000",
+        )
+        .bind(applied)
+        .fetch_all(&db)
+        .await;
+        match rows {
+            Ok(rows) => {
+                let gap = rows.first().is_some_and(|(seq, _, _)| *seq != applied + 1);
+                if gap || !trusted {
+                    tracing::warn!(gap, "the change feed was not followed in full; the read cache starts over");
+                    cache.forget_all();
+                    trusted = true;
+                }
+                for (_, instance, tags) in &rows {
+                    if *instance != feed.instance {
+                        cache.revalidate(tags.split(' ').filter_map(decode));
+                    }
+                }
+                if let Some((last, _, _)) = rows.last() {
+                    feed.applied.send_replace(*last);
+                }
+            }
+            Err(err) => {
+                if trusted {
+                    tracing::warn!(cause = %err, "could not follow the change feed; the read cache will start over");
+                }
+                trusted = false;
+            }
+        }
+        follows = follows.wrapping_add(1);
+        if follows.is_multiple_of(PRUNE_EVERY_FOLLOWS) {
+            let _turn = writes.turn().await;
+            let pruned = sqlx::query("DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?1")
+                .bind(KEEP_ROWS)
+                .execute(&db)
+                .await;
+            if let Err(err) = pruned {
+                tracing::warn!(cause = %err, "could not prune the change feed");
+            }
+        }
+    }
+}
+
+/// Before a request: if its cookie names a feed position this instance has
+/// not applied yet, follow the feed up to it first. After a write: give the
+/// visitor the position this instance has written up to.
+pub async fn read_your_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let seen = cookies::get(request.headers(), SEEN_COOKIE).and_then(|value| value.parse::<i64>().ok()).unwrap_or(0);
+    if seen > state.feed.applied() && !state.feed.caught_up(seen, CATCH_UP_WITHIN).await {
+        tracing::warn!(seen, applied = state.feed.applied(), "answering before the change feed caught up");
+    }
+    let write = is_unsafe(request.method());
+    let mut response = next.run(request).await;
+    let written = state.feed.written.load(Ordering::Acquire);
+    let succeeded = response.status().is_success() || response.status().is_redirection();
+    if write && succeeded && written > seen {
+        let cookie = cookies::set(SEEN_COOKIE, &written.to_string(), SEEN_MAX_AGE, state.config.https);
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn encode(tag: Tag) -> String {
+    match tag {
+        Tag::Posts => "posts".to_owned(),
+        Tag::Post(id) => format!("post:{id}"),
+        Tag::Counts(id) => format!("counts:{id}"),
+    }
+}
+
+fn decode(text: &str) -> Option<Tag> {
+    match text.split_once(':') {
+        None if text == "posts" => Some(Tag::Posts),
+        Some(("post", id)) => id.parse().ok().map(Tag::Post),
+        Some(("counts", id)) => id.parse().ok().map(Tag::Counts),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tag_comes_back_as_it_was_written() {
+        for tag in [Tag::Posts, Tag::Post(7), Tag::Counts(123_456_789)] {
+            assert_eq!(decode(&encode(tag)), Some(tag));
+        }
+        assert_eq!(decode("nonsense"), None);
+        assert_eq!(decode("post:x"), None);
+    }
+}

@@ -1,0 +1,76 @@
+//! Several instances on one database, as behind a load balancer: what one
+//! writes, another shows at once to the visitor who wrote it, and soon to
+//! everyone else, although each keeps its own read cache and kept pages.
+
+use std::time::{Duration, Instant};
+
+use super::*;
+
+/// Publishes through `browser` without JavaScript and returns the new
+/// post's id, from the redirect.
+async fn publish(browser: &Browser<'_>, title: &str) -> i64 {
+    let key = uuid_like();
+    let res = browser.submit("/api/create_post", &[("title", title), ("content", "Body"), ("submission", &key)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let location = res.headers[header::LOCATION].to_str().unwrap();
+    location.trim_start_matches("/posts/").parse().expect("a post's path")
+}
+
+/// Both instances read the feed only when a request asks them to (once a
+/// minute otherwise, longer than the test), so what one shows the writer at once can only come from
+/// the cookie the write's answer carried.
+#[tokio::test]
+async fn the_writer_sees_their_writes_at_once_on_another_instance() {
+    let seldom = [("BULLETIN_CACHE_FOLLOW_EVERY_MS", "60000")];
+    let first = TestApp::spawn_with(&seldom).await;
+    let second = first.another_instance_with(&seldom).await;
+    let kept = first.insert_post("Kept everywhere", "text").await;
+    // Both instances keep their pages before the writes.
+    for app in [&first, &second] {
+        assert!(app.get("/").await.body.contains("Kept everywhere"));
+        assert!(app.get(&format!("/posts/{kept}")).await.body.contains(">0 likes"));
+    }
+
+    let browser = first.browser();
+    let id = publish(&browser, "Written on the first").await;
+    let liked = browser.call("/api/set_like", &[("id", &kept.to_string()), ("liked", "true")]).await;
+    assert_eq!(liked.status, StatusCode::OK, "{}", liked.body);
+    assert!(first.get(&format!("/posts/{id}")).await.body.contains("Written on the first"));
+
+    let browser = browser.moved_to(&second);
+    assert!(browser.get("/").await.body.contains("Written on the first"), "the new post is on the list");
+    let post = browser.get(&format!("/posts/{kept}")).await;
+    assert!(post.body.contains(">1 likes") && post.body.contains(r#"aria-pressed="true""#), "{}", post.body);
+    let deleted = browser.call("/api/delete_post", &[("id", &id.to_string())]).await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+
+    let browser = browser.moved_to(&first);
+    assert_eq!(browser.get(&format!("/posts/{id}")).await.status, StatusCode::NOT_FOUND, "deleted everywhere");
+    assert!(!browser.get("/").await.body.contains("Written on the first"));
+}
+
+/// Other visitors see another instance's write once their instance has
+/// read the feed: within its interval (10 ms by default) and a query.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_visitors_see_another_instances_write_soon() {
+    let first = TestApp::spawn().await;
+    let second = first.another_instance().await;
+    let kept = first.insert_post("Liked elsewhere", "text").await;
+    assert!(second.get(&format!("/posts/{kept}")).await.body.contains(">0 likes"));
+    assert!(!second.get("/").await.body.contains("Published elsewhere"));
+
+    let writer = first.browser();
+    publish(&writer, "Published elsewhere").await;
+    writer.call("/api/set_like", &[("id", &kept.to_string()), ("liked", "true")]).await;
+    let answered = Instant::now();
+    // A visitor with no cookie at all, on the other instance.
+    loop {
+        let list = second.get("/").await.body;
+        let post = second.get(&format!("/posts/{kept}")).await.body;
+        if list.contains("Published elsewhere") && post.contains(">1 likes") {
+            break;
+        }
+        assert!(answered.elapsed() < Duration::from_secs(5), "still stale after 5 s");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}

@@ -74,3 +74,30 @@ async fn other_visitors_see_another_instances_write_soon() {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
 }
+
+/// An instance that finds a gap in the feed (rows pruned before it read
+/// them) cannot know what they changed, so it forgets its whole cache.
+#[tokio::test]
+async fn an_instance_that_missed_part_of_the_feed_forgets_its_cache() {
+    let seldom = [("BULLETIN_CACHE_FOLLOW_EVERY_MS", "60000")];
+    let first = TestApp::spawn_with(&seldom).await;
+    let second = first.another_instance_with(&seldom).await;
+    let browser = first.browser();
+    let id = publish(&browser, "Before").await;
+    let other = first.insert_post("Another", "text").await;
+    let browser = browser.moved_to(&second);
+    assert!(browser.get(&format!("/posts/{id}")).await.body.contains("<h1>Before</h1>"), "kept by the second");
+
+    let browser = browser.moved_to(&first);
+    let saved =
+        browser.call("/api/update_post", &[("id", &id.to_string()), ("title", "After"), ("content", "Body")]).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let edit: i64 = sqlx::query_scalar("SELECT max(seq) FROM changes").fetch_one(&first.state.db).await.unwrap();
+    browser.call("/api/set_like", &[("id", &other.to_string()), ("liked", "true")]).await;
+    // The edit's row is pruned before the second instance read it.
+    sqlx::query("DELETE FROM changes WHERE seq = ?1").bind(edit).execute(&first.state.db).await.unwrap();
+
+    let browser = browser.moved_to(&second);
+    let page = browser.get(&format!("/posts/{id}")).await;
+    assert!(page.body.contains("<h1>After</h1>"), "{}", page.body);
+}

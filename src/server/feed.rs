@@ -5,13 +5,14 @@
 //! which instance wrote it and the tags it changed. Every instance follows
 //! the table ([`ChangeFeed::start`]): it reads the rows after the last one
 //! it applied, every `cache.follow_every_ms` (10 ms by default) or at once
-//! when asked, and
-//! revalidates the tags of the rows other instances wrote (its own writes
-//! revalidated its cache before they were answered). What holds:
+//! when asked, and revalidates the tags of the rows other instances wrote
+//! (its own writes revalidated its cache before they were answered). What
+//! holds:
 //!
 //! - **Read your writes, on any instance.** A write's answer carries the
-//!   `bulletin_seen` cookie: the position of the feed this instance has
-//!   written up to, which is at or past this write. An instance that gets a
+//!   `bulletin_seen` cookie (signed, so no one can make an instance wait
+//!   for a position that will never come): the position of the feed this
+//!   instance has written up to, which is at or past this write. An instance that gets a
 //!   request with a position it has not applied yet follows the feed up to
 //!   it before answering ([`read_your_writes`]), so no page or server
 //!   function shows that visitor anything older than their own writes.
@@ -40,7 +41,7 @@ use axum::{
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{Notify, watch};
 
-use super::{AppState, cache::ReadCache, cookies, middleware::is_unsafe, services::WriteGate};
+use super::{AppState, cache::ReadCache, middleware::is_unsafe, services::WriteGate};
 use crate::domain::Tag;
 
 /// How long a request waits for its instance to reach the position in its
@@ -50,6 +51,10 @@ const CATCH_UP_WITHIN: Duration = Duration::from_secs(1);
 /// How many rows the feed keeps; older ones are pruned. An instance that
 /// falls further behind finds a gap and forgets its cache.
 const KEEP_ROWS: i64 = 100_000;
+
+/// The most rows one read of the feed takes; a follower that gets this
+/// many reads again at once.
+const ROWS_PER_READ: usize = 1_000;
 
 /// How many follows between prunes.
 const PRUNE_EVERY_FOLLOWS: u32 = 1_000;
@@ -138,21 +143,26 @@ impl ChangeFeed {
 async fn follow(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc<ChangeFeed>, every: Duration) {
     let mut trusted = true;
     let mut follows = 0u32;
+    let mut behind = false;
     loop {
-        tokio::select! {
-            () = tokio::time::sleep(every) => {}
-            () = feed.nudge.notified() => {}
+        if !behind {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = feed.nudge.notified() => {}
+            }
         }
         if db.is_closed() {
             break;
         }
         let applied = feed.applied();
         let rows = sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT seq, instance, tags FROM changes WHERE seq > ?1 ORDER BY seq LIMIT 1000",
+            "SELECT seq, instance, tags FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )
         .bind(applied)
+        .bind(ROWS_PER_READ as i64)
         .fetch_all(&db)
         .await;
+        behind = rows.as_ref().is_ok_and(|rows| rows.len() == ROWS_PER_READ);
         match rows {
             Ok(rows) => {
                 let gap = rows.first().is_some_and(|(seq, _, _)| *seq != applied + 1);
@@ -195,7 +205,11 @@ async fn follow(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, f
 /// not applied yet, follow the feed up to it first. After a write: give the
 /// visitor the position this instance has written up to.
 pub async fn read_your_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let seen = cookies::get(request.headers(), SEEN_COOKIE).and_then(|value| value.parse::<i64>().ok()).unwrap_or(0);
+    let seen = state
+        .cookie_key
+        .verified(request.headers(), SEEN_COOKIE)
+        .and_then(|value| value.parse::<i64>().ok())
+        .unwrap_or(0);
     if seen > state.feed.applied() && !state.feed.caught_up(seen, CATCH_UP_WITHIN).await {
         tracing::warn!(seen, applied = state.feed.applied(), "answering before the change feed caught up");
     }
@@ -204,7 +218,7 @@ pub async fn read_your_writes(State(state): State<AppState>, request: Request, n
     let written = state.feed.written.load(Ordering::Acquire);
     let succeeded = response.status().is_success() || response.status().is_redirection();
     if write && succeeded && written > seen {
-        let cookie = cookies::set(SEEN_COOKIE, &written.to_string(), SEEN_MAX_AGE, state.config.https);
+        let cookie = state.cookie_key.set_signed(SEEN_COOKIE, &written.to_string(), SEEN_MAX_AGE, state.config.https);
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response

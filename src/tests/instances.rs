@@ -101,3 +101,18 @@ async fn an_instance_that_missed_part_of_the_feed_forgets_its_cache() {
     let page = browser.get(&format!("/posts/{id}")).await;
     assert!(page.body.contains("<h1>After</h1>"), "{}", page.body);
 }
+
+/// The position in the cookie is signed: a forged one is ignored, so no one
+/// can make an instance wait for a write that will never come.
+#[tokio::test]
+async fn a_forged_position_is_ignored() {
+    let app = TestApp::spawn_with(&[("BULLETIN_CACHE_FOLLOW_EVERY_MS", "60000")]).await;
+    let browser = app.browser();
+    publish(&browser, "Signed").await;
+    let signed = browser.cookie(crate::server::feed::SEEN_COOKIE).expect("a write's answer sets the position");
+    assert!(signed.len() > 20, "signed, not the bare number: {signed}");
+    browser.set_cookie(crate::server::feed::SEEN_COOKIE, "999999999");
+    let started = Instant::now();
+    assert_eq!(browser.get("/").await.status, StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_millis(900), "answered without waiting for position 999999999");
+}

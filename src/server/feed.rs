@@ -21,8 +21,8 @@
 //!   within `cache.follow_every_ms` plus a query.
 //! - **Nothing missed.** Rows are numbered in commit order without gaps
 //!   (SQLite writes one transaction at a time). A follow that finds a gap
-//!   (rows pruned before it read them) or fails forgets the whole cache
-//!   rather than trust it.
+//!   (rows pruned before it read them) forgets the whole cache rather than
+//!   trust it; one that fails forgets it too, and again once it succeeds.
 
 use std::{
     sync::{
@@ -181,9 +181,12 @@ async fn follow(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, f
                 }
             }
             Err(err) => {
+                // Other instances may be writing meanwhile: nothing kept
+                // can be trusted, now or until the feed is read again.
                 if trusted {
-                    tracing::warn!(cause = %err, "could not follow the change feed; the read cache will start over");
+                    tracing::warn!(cause = %err, "could not follow the change feed; the read cache starts over");
                 }
+                cache.forget_all();
                 trusted = false;
             }
         }

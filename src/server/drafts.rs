@@ -58,7 +58,7 @@ impl DraftStore {
         let json = serde_json::to_string(draft).map_err(super::error::internal_error)?;
         let now = now_ms();
         let _turn = self.writes.turn().await;
-        let mut tx = self.db.begin().await.map_err(db_error)?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)?;
         sqlx::query("DELETE FROM drafts WHERE expires_at <= ?1").bind(now).execute(&mut *tx).await.map_err(db_error)?;
         sqlx::query(
             "DELETE FROM drafts WHERE token IN (SELECT token FROM drafts ORDER BY expires_at \
@@ -87,7 +87,7 @@ impl DraftStore {
     /// pages until it expires.
     pub async fn take(&self, token: &str, visitor: &Visitor, page: &str) -> Result<Option<PostDraft>, AppError> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT expires_at FROM drafts WHERE token = ?1 AND visitor_id = ?2 AND page = ?3")
+            sqlx::query_scalar("SELECT 1 FROM drafts WHERE token = ?1 AND visitor_id = ?2 AND page = ?3")
                 .bind(token)
                 .bind(visitor.id())
                 .bind(page)

@@ -12,10 +12,11 @@
 //! - **Read your writes, on any instance.** A write's answer carries the
 //!   `bulletin_seen` cookie (signed, so no one can make an instance wait
 //!   for a position that will never come): the position of the feed this
-//!   instance has written up to, which is at or past this write. An instance that gets a
-//!   request with a position it has not applied yet follows the feed up to
-//!   it before answering ([`read_your_writes`]), so no page or server
-//!   function shows that visitor anything older than their own writes.
+//!   instance has written up to, which is at or past this write. An
+//!   instance that gets a request with a position it has not applied yet
+//!   follows the feed up to it before answering ([`read_your_writes`]), so
+//!   no page or server function shows that visitor anything older than
+//!   their own writes.
 //! - **Everyone else within a bound.** Other visitors see another
 //!   instance's write once their instance's next follow has applied it:
 //!   within `cache.follow_every_ms` plus a query.

@@ -216,6 +216,13 @@ setup_browser() {
     fi
 }
 
+# The servers the tests start for themselves (scripts/postgres.sh): only
+# the programs; no cluster of the package's own is used. Called by
+# scripts/test.sh, not by main: running the app needs none of them.
+setup_servers() {
+    apt_install postgresql
+}
+
 main() {
     local started=$SECONDS
     setup_rust

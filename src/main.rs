@@ -40,7 +40,7 @@ async fn run(config: Config) -> ExitCode {
         Some(path) => tracing::info!("configuration: {}", path.display()),
         None => tracing::info!("configuration: no Leptos.toml found, using defaults and environment"),
     }
-    tracing::info!("database: {}", config.database.path.display());
+    tracing::info!("database: {}", config.database.describe());
     let addr = config.site_addr;
     let serve_options =
         serve::ServeOptions { header_read_timeout: config.security.header_read_timeout, grace: SHUTDOWN_GRACE };

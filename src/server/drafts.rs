@@ -10,17 +10,20 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use super::{
+    AppState, cookies,
+    cookies::DRAFT_COOKIE,
+    db::{Db, either},
+    error::db_error,
+    middleware::visitor::Visitor,
+    services::WriteGate,
+};
+use crate::{domain::PostDraft, error::AppError};
 use axum::{
     extract::{Request, State},
     middleware::Next,
     response::Response,
 };
-use sqlx::SqlitePool;
-
-use super::{
-    AppState, cookies, cookies::DRAFT_COOKIE, error::db_error, middleware::visitor::Visitor, services::WriteGate,
-};
-use crate::{domain::PostDraft, error::AppError};
 
 /// How long a rejected form's draft waits for its page.
 pub const DRAFT_TTL: Duration = Duration::from_secs(10 * 60);
@@ -33,7 +36,7 @@ const DRAFT_CAPACITY: i64 = 10_000;
 /// page takes them, they expire, or newer drafts push them out.
 #[derive(Debug)]
 pub struct DraftStore {
-    db: SqlitePool,
+    db: Db,
     writes: Arc<WriteGate>,
     capacity: i64,
     ttl: Duration,
@@ -41,12 +44,12 @@ pub struct DraftStore {
 
 impl DraftStore {
     /// The store in `db`, whose writes take their turn at `writes`.
-    pub fn new(db: SqlitePool, writes: Arc<WriteGate>) -> Self {
+    pub fn new(db: Db, writes: Arc<WriteGate>) -> Self {
         DraftStore::with_limits(db, writes, DRAFT_CAPACITY, DRAFT_TTL)
     }
 
     /// A store that holds at most `capacity` drafts, each for `ttl`.
-    pub fn with_limits(db: SqlitePool, writes: Arc<WriteGate>, capacity: i64, ttl: Duration) -> Self {
+    pub fn with_limits(db: Db, writes: Arc<WriteGate>, capacity: i64, ttl: Duration) -> Self {
         DraftStore { db, writes, capacity: capacity.max(1), ttl }
     }
 
@@ -58,25 +61,28 @@ impl DraftStore {
         let json = serde_json::to_string(draft).map_err(super::error::internal_error)?;
         let now = now_ms();
         let _turn = self.writes.turn().await;
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)?;
-        sqlx::query("DELETE FROM drafts WHERE expires_at <= ?1").bind(now).execute(&mut *tx).await.map_err(db_error)?;
-        sqlx::query(
-            "DELETE FROM drafts WHERE token IN (SELECT token FROM drafts ORDER BY expires_at \
-             LIMIT max(0, (SELECT count(*) FROM drafts) - ?1 + 1))",
-        )
-        .bind(self.capacity)
-        .execute(&mut *tx)
-        .await
+        let mut tx = self.db.begin_write().await.map_err(db_error)?;
+        either!(Tx, &mut tx, |tx| async {
+            sqlx::query("DELETE FROM drafts WHERE expires_at <= $1").bind(now).execute(&mut **tx).await?;
+            sqlx::query(
+                "DELETE FROM drafts WHERE token IN (SELECT token FROM drafts ORDER BY expires_at \
+                 LIMIT (SELECT CASE WHEN count(*) >= $1 THEN count(*) - $1 + 1 ELSE 0 END FROM drafts))",
+            )
+            .bind(self.capacity)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("INSERT INTO drafts (token, visitor_id, page, draft, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&token)
+                .bind(visitor.id())
+                .bind(page)
+                .bind(json)
+                .bind(now + self.ttl.as_millis() as i64)
+                .execute(&mut **tx)
+                .await?;
+            Ok::<_, sqlx::Error>(())
+        }
+        .await)
         .map_err(db_error)?;
-        sqlx::query("INSERT INTO drafts (token, visitor_id, page, draft, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(&token)
-            .bind(visitor.id())
-            .bind(page)
-            .bind(json)
-            .bind(now + self.ttl.as_millis() as i64)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(token)
     }
@@ -86,27 +92,31 @@ impl DraftStore {
     /// costs a read, not a write: a draft cookie may ride along on other
     /// pages until it expires.
     pub async fn take(&self, token: &str, visitor: &Visitor, page: &str) -> Result<Option<PostDraft>, AppError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM drafts WHERE token = ?1 AND visitor_id = ?2 AND page = ?3")
+        let found: Option<i64> = either!(Db, &self.db, |pool| {
+            sqlx::query_scalar("SELECT expires_at FROM drafts WHERE token = $1 AND visitor_id = $2 AND page = $3")
                 .bind(token)
                 .bind(visitor.id())
                 .bind(page)
-                .fetch_optional(&self.db)
+                .fetch_optional(pool)
                 .await
-                .map_err(db_error)?;
+        })
+        .map_err(db_error)?;
         if found.is_none() {
             return Ok(None);
         }
         let taken: Option<(String, i64)> = {
             let _turn = self.writes.turn().await;
-            sqlx::query_as(
-                "DELETE FROM drafts WHERE token = ?1 AND visitor_id = ?2 AND page = ?3 RETURNING draft, expires_at",
-            )
-            .bind(token)
-            .bind(visitor.id())
-            .bind(page)
-            .fetch_optional(&self.db)
-            .await
+            either!(Db, &self.db, |pool| {
+                sqlx::query_as(
+                    "DELETE FROM drafts WHERE token = $1 AND visitor_id = $2 AND page = $3 \
+                     RETURNING draft, expires_at",
+                )
+                .bind(token)
+                .bind(visitor.id())
+                .bind(page)
+                .fetch_optional(pool)
+                .await
+            })
             .map_err(db_error)?
         };
         Ok(taken
@@ -116,7 +126,8 @@ impl DraftStore {
 
     /// How many drafts are held, expired ones included until they go.
     pub async fn held(&self) -> Result<i64, AppError> {
-        sqlx::query_scalar("SELECT count(*) FROM drafts").fetch_one(&self.db).await.map_err(db_error)
+        either!(Db, &self.db, |pool| sqlx::query_scalar("SELECT count(*) FROM drafts").fetch_one(pool).await)
+            .map_err(db_error)
     }
 }
 

@@ -70,7 +70,7 @@ pub fn db_error_ref(err: &sqlx::Error) -> AppError {
             tracing::warn!(cause = %err, "database unavailable");
             AppError::Unavailable
         }
-        E::Database(db) if db.code().as_deref().and_then(|code| code.parse::<u32>().ok()).is_some_and(is_transient) => {
+        E::Database(db) if is_transient(db.as_ref()) => {
             tracing::warn!(cause = %err, "database unavailable");
             AppError::Unavailable
         }
@@ -82,11 +82,31 @@ pub fn db_error_ref(err: &sqlx::Error) -> AppError {
     }
 }
 
-/// SQLite result codes (primary code in the low byte) that say the database
-/// cannot serve right now, not that the request is wrong: busy or locked by
-/// another writer past the busy timeout, read-only, out of disk, I/O
-/// failures, a file that cannot be opened.
-fn is_transient(code: u32) -> bool {
+/// Whether the database says it cannot serve right now, not that the
+/// request is wrong.
+fn is_transient(err: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = err.code() else {
+        return false;
+    };
+    if err.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+        is_transient_on_postgres(&code)
+    } else {
+        code.parse().is_ok_and(is_transient_on_sqlite)
+    }
+}
+
+/// Postgres SQLSTATEs of that kind: the connection failed (class 08), the
+/// transaction was rolled back for a deadlock or a serialisation failure
+/// (40), the server is out of resources (53), a lock was not granted within
+/// `lock_timeout` (55P03), or the server is shutting down or starting (57P0x).
+fn is_transient_on_postgres(code: &str) -> bool {
+    ["08", "40", "53", "57P0"].iter().any(|class| code.starts_with(class)) || code == "55P03"
+}
+
+/// SQLite result codes (primary code in the low byte) of that kind: busy or
+/// locked by another writer past the busy timeout, read-only, out of disk,
+/// I/O failures, a file that cannot be opened.
+fn is_transient_on_sqlite(code: u32) -> bool {
     const BUSY: u32 = 5;
     const LOCKED: u32 = 6;
     const READONLY: u32 = 8;
@@ -125,10 +145,20 @@ mod tests {
     fn sqlite_codes_for_busy_locked_and_failing_storage_are_transient_and_constraints_are_not() {
         // Extended codes keep the primary code in the low byte.
         for code in [5, 6, 8, 10, 13, 14, 517, 1034] {
-            assert!(is_transient(code), "{code}");
+            assert!(is_transient_on_sqlite(code), "{code}");
         }
         for code in [1, 19, 2067] {
-            assert!(!is_transient(code), "{code}");
+            assert!(!is_transient_on_sqlite(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn postgres_states_for_lost_connections_deadlocks_and_lock_timeouts_are_transient_and_constraints_are_not() {
+        for code in ["08006", "40001", "40P01", "53300", "55P03", "57P01", "57P03"] {
+            assert!(is_transient_on_postgres(code), "{code}");
+        }
+        for code in ["23505", "23514", "42P01", "22001", "57014"] {
+            assert!(!is_transient_on_postgres(code), "{code}");
         }
     }
 }

@@ -21,7 +21,9 @@
 //!   instance's write once their instance's next follow has applied it:
 //!   within `cache.follow_every_ms` plus a query.
 //! - **Nothing missed.** Rows are numbered in commit order without gaps
-//!   (SQLite writes one transaction at a time). A follow that finds a gap
+//!   (SQLite writes one transaction at a time; on Postgres each write takes
+//!   its number from a row that stays locked until it commits: see
+//!   `migrations/postgres`). A follow that finds a gap
 //!   (rows pruned before it read them) forgets the whole cache rather than
 //!   trust it; one that fails forgets it too, and again once it succeeds.
 
@@ -39,10 +41,15 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{Notify, watch};
 
-use super::{AppState, cache::ReadCache, middleware::is_unsafe, services::WriteGate};
+use super::{
+    AppState,
+    cache::ReadCache,
+    db::{Db, Tx, either},
+    middleware::is_unsafe,
+    services::WriteGate,
+};
 use crate::domain::Tag;
 
 /// How long a request waits for its instance to reach the position in its
@@ -84,12 +91,14 @@ impl ChangeFeed {
     /// `every` and whenever a request asks, revalidating `cache` with what
     /// other instances write. The task ends when the pool is closed.
     pub async fn start(
-        db: SqlitePool,
+        db: Db,
         cache: Arc<ReadCache>,
         writes: Arc<WriteGate>,
         every: Duration,
     ) -> Result<Arc<Self>, sqlx::Error> {
-        let end: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM changes").fetch_one(&db).await?;
+        let end: i64 = either!(Db, &db, |pool| {
+            sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM changes").fetch_one(pool).await?
+        });
         let feed = Arc::new(ChangeFeed {
             instance: uuid::Uuid::new_v4().simple().to_string(),
             written: AtomicI64::new(0),
@@ -101,19 +110,22 @@ impl ChangeFeed {
     }
 
     /// Adds the row for a write that changed `tags`, inside its
-    /// transaction, and returns its position. Once the transaction has
-    /// committed, the writer calls [`ChangeFeed::wrote`] with it.
-    pub async fn record(
-        &self,
-        connection: &mut SqliteConnection,
-        tags: impl IntoIterator<Item = Tag>,
-    ) -> Result<i64, sqlx::Error> {
-        let tags: Vec<String> = tags.into_iter().map(encode).collect();
-        sqlx::query_scalar("INSERT INTO changes (instance, tags) VALUES (?1, ?2) RETURNING seq")
-            .bind(&self.instance)
-            .bind(tags.join(" "))
-            .fetch_one(connection)
-            .await
+    /// transaction, and returns its position. It is the transaction's last
+    /// statement: on Postgres it locks the feed's head until the commit.
+    /// Once the transaction has committed, the writer calls
+    /// [`ChangeFeed::wrote`] with it.
+    pub async fn record(&self, tx: &mut Tx, tags: impl IntoIterator<Item = Tag>) -> Result<i64, sqlx::Error> {
+        let tags = tags.into_iter().map(encode).collect::<Vec<String>>().join(" ");
+        let statement = match tx {
+            Tx::Sqlite(_) => "INSERT INTO changes (instance, tags) VALUES ($1, $2) RETURNING seq",
+            Tx::Postgres(_) => {
+                "WITH head AS (UPDATE changes_head SET seq = seq + 1 RETURNING seq) \
+                 INSERT INTO changes (seq, instance, tags) SELECT seq, $1, $2 FROM head RETURNING seq"
+            }
+        };
+        either!(Tx, tx, |tx| {
+            sqlx::query_scalar(statement).bind(&self.instance).bind(tags).fetch_one(&mut **tx).await
+        })
     }
 
     /// Notes that the write at `seq` has committed.
@@ -141,7 +153,7 @@ impl ChangeFeed {
 }
 
 /// Follows the feed until the pool is closed; see the module docs.
-async fn follow(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc<ChangeFeed>, every: Duration) {
+async fn follow(db: Db, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc<ChangeFeed>, every: Duration) {
     let mut trusted = true;
     let mut follows = 0u32;
     let mut behind = false;
@@ -156,13 +168,15 @@ async fn follow(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, f
             break;
         }
         let applied = feed.applied();
-        let rows = sqlx::query_as::<_, (i64, String, String)>(
-            "SELECT seq, instance, tags FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )
-        .bind(applied)
-        .bind(ROWS_PER_READ as i64)
-        .fetch_all(&db)
-        .await;
+        let rows = either!(Db, &db, |pool| {
+            sqlx::query_as::<_, (i64, String, String)>(
+                "SELECT seq, instance, tags FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(applied)
+            .bind(ROWS_PER_READ as i64)
+            .fetch_all(pool)
+            .await
+        });
         behind = rows.as_ref().is_ok_and(|rows| rows.len() == ROWS_PER_READ);
         match rows {
             Ok(rows) => {
@@ -194,10 +208,13 @@ async fn follow(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, f
         follows = follows.wrapping_add(1);
         if follows.is_multiple_of(PRUNE_EVERY_FOLLOWS) {
             let _turn = writes.turn().await;
-            let pruned = sqlx::query("DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?1")
-                .bind(KEEP_ROWS)
-                .execute(&db)
-                .await;
+            let pruned = either!(Db, &db, |pool| {
+                sqlx::query("DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - $1")
+                    .bind(KEEP_ROWS)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            });
             if let Err(err) = pruned {
                 tracing::warn!(cause = %err, "could not prune the change feed");
             }

@@ -60,7 +60,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
     let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
     let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
-    db::start_checkpoints(db.clone(), writes.clone());
+    db.start_housekeeping(writes.clone());
     let drafts = Arc::new(DraftStore::new(db.clone(), writes.clone()));
     let write_limits = Arc::new(WriteLimits::new(
         config.security.writes_per_minute_per_visitor,
@@ -164,7 +164,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 
 /// For load balancers: 200 when the database answers, 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match db::ping(&state.db).await {
+    match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(err) => {
             tracing::warn!(cause = %err, "health check: database unreachable");

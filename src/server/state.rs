@@ -10,13 +10,13 @@ use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sqlx::SqlitePool;
 
 use super::{
     Config,
     assets::ClientAssets,
     cache::ReadCache,
     cookies::SecretKey,
+    db::Db,
     drafts::DraftStore,
     feed::ChangeFeed,
     middleware::rate_limit::WriteLimits,
@@ -56,7 +56,7 @@ pub struct AppStateInner {
     /// The URLs of the client's files, from the site's manifest.
     pub assets: Arc<ClientAssets>,
     /// The database connection pool.
-    pub db: SqlitePool,
+    pub db: Db,
     /// Signs and checks the visitor cookie.
     pub cookie_key: SecretKey,
     /// Rejected plain-form posts waiting for their form page, in the

@@ -267,13 +267,13 @@ async fn the_cache_stays_within_its_bounds_when_filled() {
 /// rather than grown.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wal_stays_bounded_while_readers_never_stop() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::on_sqlite_with(&[]).await);
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {
         let (app, stop) = (app.clone(), stop.clone());
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                let _: i64 = sqlx::query_scalar("SELECT count(*) FROM posts").fetch_one(&app.state.db).await.unwrap();
+                app.post_count().await;
             }
         })
     };
@@ -286,9 +286,7 @@ async fn the_wal_stays_bounded_while_readers_never_stop() {
     let mut largest = 0;
     let mut posts = 0;
     while posts * 2 * 4096 < 8 * bound {
-        sqlx::query("INSERT INTO posts (title, content, author_id) VALUES ('Big', ?1, 'tester')")
-            .bind(&content)
-            .execute(&app.state.db)
+        app.execute("INSERT INTO posts (title, content, author_id) VALUES ('Big', $1, 'tester')", &[&content])
             .await
             .unwrap();
         posts += 1;

@@ -17,11 +17,10 @@ fn like_state(res: &TestResponse) -> LikeState {
 }
 
 async fn stored_counts(app: &TestApp, id: i64) -> (i64, i64) {
-    sqlx::query_as("SELECT like_count, view_count FROM posts WHERE id = ?1")
-        .bind(id)
-        .fetch_one(&app.state.db)
-        .await
-        .expect("counts")
+    (
+        app.number("SELECT like_count FROM posts WHERE id = $1", &[id]).await,
+        app.number("SELECT view_count FROM posts WHERE id = $1", &[id]).await,
+    )
 }
 
 // --- likes --------------------------------------------------------------------
@@ -64,11 +63,7 @@ async fn two_hundred_visitors_liking_at_once_count_exactly_two_hundred() {
     for task in tasks {
         task.await.unwrap();
     }
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes WHERE post_id = ?1")
-        .bind(id)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let rows = app.number("SELECT count(*) FROM post_likes WHERE post_id = $1", &[id]).await;
     assert_eq!((stored_counts(&app, id).await.0, rows), (200, 200));
 }
 
@@ -104,7 +99,7 @@ async fn likes_written_together_answer_each_caller_on_its_own() {
     counts.sort_unstable();
     assert_eq!(counts, (1..=80).collect::<Vec<i64>>());
     assert_eq!(stored_counts(&app, id).await.0, 80);
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    let rows = app.number("SELECT count(*) FROM post_likes", &[]).await;
     assert_eq!(rows, 80, "no row for the missing post");
 }
 
@@ -113,7 +108,7 @@ async fn liking_a_missing_post_is_404_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let res = app.browser().call("/api/set_like", &[("id", "4242"), ("liked", "true")]).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    let rows = app.number("SELECT count(*) FROM post_likes", &[]).await;
     assert_eq!(rows, 0);
 }
 
@@ -140,7 +135,7 @@ async fn deleting_a_post_deletes_its_likes() {
     let id = author.publish("Short-lived", "text").await;
     author.call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
     author.call("/api/delete_post", &[("id", &id.to_string())]).await;
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    let rows = app.number("SELECT count(*) FROM post_likes", &[]).await;
     assert_eq!(rows, 0);
 }
 

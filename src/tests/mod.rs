@@ -1,5 +1,9 @@
 //! Integration tests: the whole application through `build_router`, with no
-//! port, each test on a fresh SQLite file in its own temporary directory.
+//! port, each test on a fresh database: a SQLite file in its own temporary
+//! directory, or, when `BULLETIN_TEST_POSTGRES` names a Postgres server
+//! (`postgres://user@host:port`, no database), a new database on it. The
+//! test command runs them both ways. Tests of what only SQLite has (its
+//! file, its locks, its WAL) ask for it with [`TestApp::on_sqlite_with`].
 
 mod cache;
 mod drafts;
@@ -15,7 +19,10 @@ mod visitors;
 
 use std::{collections::BTreeMap, sync::Mutex};
 
-use crate::server::{AppState, Config, build_router, build_state};
+use crate::server::{
+    AppState, Config, build_router, build_state,
+    db::{Db, either},
+};
 use axum::{
     Router,
     body::Body,
@@ -32,6 +39,8 @@ pub struct TestApp {
     router: Router,
     /// Kept so the directory outlives the test.
     pub dir: TempDir,
+    /// The `DATABASE_URL` it runs on (a SQLite one is relative to `dir`).
+    database: String,
 }
 
 /// A response, with its body read to the end.
@@ -55,9 +64,24 @@ impl TestApp {
     /// A fresh application with extra environment variables for its
     /// configuration.
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
+        TestApp::spawn_on(fresh_database().await, vars).await
+    }
+
+    /// A fresh application on SQLite whichever backend the suite runs on,
+    /// for what only SQLite has.
+    pub async fn on_sqlite_with(vars: &[(&str, &str)]) -> TestApp {
+        TestApp::spawn_on(SQLITE_URL.to_owned(), vars).await
+    }
+
+    async fn spawn_on(database: String, vars: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let state = TestApp::state_in(dir.path(), vars).await;
-        TestApp { router: build_router(state.clone()), state, dir }
+        let state = TestApp::state_in(dir.path(), &database, vars).await;
+        TestApp { router: build_router(state.clone()), state, dir, database }
+    }
+
+    /// Whether this application runs on SQLite.
+    pub fn on_sqlite(&self) -> bool {
+        matches!(self.state.db, Db::Sqlite(_))
     }
 
     /// A second instance of the application on this one's database file
@@ -71,13 +95,18 @@ impl TestApp {
     /// [`TestApp::another_instance`], with extra environment variables for
     /// its configuration.
     pub async fn another_instance_with(&self, vars: &[(&str, &str)]) -> TestApp {
-        let state = TestApp::state_in(self.dir.path(), vars).await;
-        TestApp { router: build_router(state.clone()), state, dir: tempfile::tempdir().expect("temporary directory") }
+        let state = TestApp::state_in(self.dir.path(), &self.database, vars).await;
+        TestApp {
+            router: build_router(state.clone()),
+            state,
+            dir: tempfile::tempdir().expect("temporary directory"),
+            database: self.database.clone(),
+        }
     }
 
-    async fn state_in(root: &std::path::Path, vars: &[(&str, &str)]) -> AppState {
+    async fn state_in(root: &std::path::Path, database: &str, vars: &[(&str, &str)]) -> AppState {
         let config = Config::from_parts(None, root, |name| match name {
-            "DATABASE_URL" => Some("sqlite://data/test.db".to_owned()),
+            "DATABASE_URL" => Some(database.to_owned()),
             _ => vars.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned()),
         })
         .expect("test configuration");
@@ -118,32 +147,76 @@ impl TestApp {
 
     /// How many posts the database holds.
     pub async fn post_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM posts").fetch_one(&self.state.db).await.expect("count posts")
+        self.number("SELECT count(*) FROM posts", &[]).await
+    }
+
+    /// The number `query` (with `$1`, `$2`… bound to `numbers`) reads.
+    pub async fn number(&self, query: &str, numbers: &[i64]) -> i64 {
+        either!(Db, &self.state.db, |pool| {
+            let mut query = sqlx::query_scalar(query);
+            for number in numbers {
+                query = query.bind(*number);
+            }
+            query.fetch_one(pool).await
+        })
+        .unwrap_or_else(|err| panic!("{query}: {err}"))
+    }
+
+    /// Runs `statement` (with `$1`, `$2`… bound to `texts`) on the
+    /// database, as an out-of-band write would.
+    pub async fn execute(&self, statement: &str, texts: &[&str]) -> Result<u64, sqlx::Error> {
+        either!(Db, &self.state.db, |pool| {
+            let mut statement = sqlx::query(statement);
+            for text in texts {
+                statement = statement.bind(*text);
+            }
+            statement.execute(pool).await.map(|done| done.rows_affected())
+        })
     }
 
     /// A post's title and content as stored, or `None` if it is gone.
     pub async fn stored_post(&self, id: i64) -> Option<(String, String)> {
-        sqlx::query_as("SELECT title, content FROM posts WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(&self.state.db)
-            .await
-            .expect("read post")
+        either!(Db, &self.state.db, |pool| {
+            sqlx::query_as("SELECT title, content FROM posts WHERE id = $1").bind(id).fetch_optional(pool).await
+        })
+        .expect("read post")
     }
 
     /// Inserts a post directly, returning its id. A write that bypasses the
     /// server functions, so it revalidates the read cache itself, as any
     /// out-of-band write must.
     pub async fn insert_post(&self, title: &str, content: &str) -> i64 {
-        let id =
-            sqlx::query_scalar("INSERT INTO posts (title, content, author_id) VALUES (?1, ?2, 'tester') RETURNING id")
+        let id: i64 = either!(Db, &self.state.db, |pool| {
+            sqlx::query_scalar("INSERT INTO posts (title, content, author_id) VALUES ($1, $2, 'tester') RETURNING id")
                 .bind(title)
                 .bind(content)
-                .fetch_one(&self.state.db)
+                .fetch_one(pool)
                 .await
-                .expect("insert post");
+        })
+        .expect("insert post");
         self.state.cache.revalidate([crate::domain::Tag::Posts]);
         id
     }
+}
+
+/// The `DATABASE_URL` of tests on SQLite, in the test's own directory.
+const SQLITE_URL: &str = "sqlite://data/test.db";
+
+/// A `DATABASE_URL` for a new application: a new database on the Postgres
+/// server `BULLETIN_TEST_POSTGRES` names, or else [`SQLITE_URL`]. The
+/// databases are left behind: the test command throws the whole server
+/// away at the end.
+pub async fn fresh_database() -> String {
+    use sqlx::{Connection, Executor};
+    let Ok(server) = std::env::var("BULLETIN_TEST_POSTGRES") else {
+        return SQLITE_URL.to_owned();
+    };
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap_or_else(|err| panic!("BULLETIN_TEST_POSTGRES={server}: {err}"));
+    connection.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create a test database");
+    format!("{server}/{name}")
 }
 
 /// The key of the kept list page at `address`, in the system theme.

@@ -9,6 +9,7 @@ use crate::{
 use axum::http::{StatusCode, header};
 
 use super::{Browser, TestApp, TestResponse, uuid_like};
+use crate::server::db::either;
 
 fn location(res: &TestResponse) -> &str {
     res.headers.get(header::LOCATION).map(|value| value.to_str().unwrap()).unwrap_or("")
@@ -35,11 +36,10 @@ async fn publishing_returns_the_new_id_and_records_the_visitor_as_author() {
     let (title, content) = app.stored_post(id).await.expect("stored");
     assert_eq!(title, "Hello world", "trimmed");
     assert_eq!(content, "First line\nsecond line", "trimmed, inner line break kept");
-    let author: String = sqlx::query_scalar("SELECT author_id FROM posts WHERE id = ?1")
-        .bind(id)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let author: String = either!(Db, &app.state.db, |pool| {
+        sqlx::query_scalar("SELECT author_id FROM posts WHERE id = $1").bind(id).fetch_one(pool).await
+    })
+    .unwrap();
     assert_eq!(Some(author), alice.visitor_id());
 }
 

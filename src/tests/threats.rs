@@ -29,6 +29,8 @@ use axum::{
     http::{Request, StatusCode, header},
     routing::post,
 };
+use std::str::FromStr;
+
 use sqlx::ConnectOptions;
 
 use super::{TestApp, TestResponse, form, logs::Captured, uuid_like};
@@ -258,7 +260,7 @@ async fn every_malformed_form_is_a_400_that_says_why_and_writes_nothing() {
     }
     assert_eq!(app.post_count().await, 1);
     assert!(app.stored_post(id).await.is_some());
-    let likes: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    let likes = app.number("SELECT count(*) FROM post_likes", &[]).await;
     assert_eq!(likes, 0);
 }
 
@@ -285,8 +287,8 @@ async fn an_internal_error_shows_only_the_request_id_that_the_log_holds() {
     let logs = Captured::global();
     let app = TestApp::spawn().await;
     let id = app.insert_post("Target", "text").await;
-    // A schema the code does not expect: every like now fails inside SQLite.
-    sqlx::query("DROP TABLE post_likes").execute(&app.state.db).await.unwrap();
+    // A schema the code does not expect: every like now fails in the database.
+    app.execute("DROP TABLE post_likes", &[]).await.unwrap();
     let res = app.browser().call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
     assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
     let request_id = res.headers["x-request-id"].to_str().unwrap().to_owned();
@@ -300,7 +302,8 @@ async fn an_internal_error_shows_only_the_request_id_that_the_log_holds() {
     let errors = logs.lines_with(&format!("reference={request_id}"));
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains(&format!("id={request_id} ")), "{}", errors[0]);
-    assert!(errors[0].contains("no such table: post_likes"), "{}", errors[0]);
+    let cause = if app.on_sqlite() { "no such table: post_likes" } else { r#"relation "post_likes" does not exist"# };
+    assert!(errors[0].contains(cause), "{}", errors[0]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -349,11 +352,7 @@ async fn a_visitor_over_the_write_limit_gets_429_with_retry_after_and_reads_stil
     let retry: u64 = res.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
     assert!((1..=20).contains(&retry), "{retry}");
     assert!(matches!(serde_json::from_str::<AppError>(&res.body), Ok(AppError::TooManyRequests { .. })));
-    let likes: i64 = sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ?1")
-        .bind(id)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let likes = app.number("SELECT like_count FROM posts WHERE id = $1", &[id]).await;
     assert_eq!(likes, 1, "the refused write did not happen");
 
     // Reads are never limited, and other visitors are not affected.
@@ -395,23 +394,54 @@ async fn one_address_over_its_write_limit_gets_429_whatever_visitor_it_claims() 
 
 // --- database faults ----------------------------------------------------------------
 
+/// Another process's transaction that holds the lock every write needs:
+/// SQLite's write lock, or on Postgres a lock on `posts` that lets reads
+/// through and makes every insert and update wait.
+enum LockHolder {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl LockHolder {
+    async fn take(app: &TestApp) -> LockHolder {
+        let mut holder = if app.on_sqlite() {
+            let path = app.dir.path().join("data/test.db");
+            LockHolder::Sqlite(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).connect().await.unwrap())
+        } else {
+            let url = app.database.clone();
+            LockHolder::Postgres(sqlx::postgres::PgConnectOptions::from_str(&url).unwrap().connect().await.unwrap())
+        };
+        match &mut holder {
+            LockHolder::Sqlite(other) => {
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut *other).await.unwrap();
+            }
+            LockHolder::Postgres(other) => {
+                sqlx::query("BEGIN").execute(&mut *other).await.unwrap();
+                sqlx::query("LOCK TABLE posts IN SHARE ROW EXCLUSIVE MODE").execute(&mut *other).await.unwrap();
+            }
+        }
+        holder
+    }
+
+    async fn release(self) {
+        match self {
+            LockHolder::Sqlite(mut other) => drop(sqlx::query("ROLLBACK").execute(&mut other).await.unwrap()),
+            LockHolder::Postgres(mut other) => drop(sqlx::query("ROLLBACK").execute(&mut other).await.unwrap()),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_locked_by_another_process_is_503_then_recovers() {
     let app = TestApp::spawn_with(&[("BULLETIN_DB_BUSY_TIMEOUT_MS", "200")]).await;
-    let path = app.dir.path().join("data/test.db");
-    let mut other = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).connect().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
-    sqlx::query("INSERT INTO posts (title, content, author_id) VALUES ('held', 'lock', 'x')")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    let other = LockHolder::take(&app).await;
 
     let res = app.send(publish_from(None)).await;
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
     assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Unavailable);
     assert_no_internals(&res);
 
-    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    other.release().await;
     assert_eq!(app.send(publish_from(None)).await.status, StatusCode::OK, "serving again once the lock is gone");
     assert_eq!(app.post_count().await, 1);
 }
@@ -449,11 +479,7 @@ async fn concurrent_writers_take_turns_and_none_runs_out_of_time() {
         assert_eq!(status, StatusCode::OK, "request {n}: {body}");
     }
     assert_eq!(app.post_count().await, 61);
-    let likes: i64 = sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ?1")
-        .bind(id)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let likes = app.number("SELECT like_count FROM posts WHERE id = $1", &[id]).await;
     assert_eq!(likes, 60);
 }
 
@@ -463,9 +489,7 @@ async fn concurrent_writers_take_turns_and_none_runs_out_of_time() {
 async fn likes_while_another_process_holds_the_lock_are_503_and_stored_after_it() {
     let app = TestApp::spawn_with(&[("BULLETIN_DB_BUSY_TIMEOUT_MS", "200")]).await;
     let id = app.insert_post("Locked", "text").await;
-    let path = app.dir.path().join("data/test.db");
-    let mut other = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).connect().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    let other = LockHolder::take(&app).await;
 
     let fan = app.browser();
     let id_field = id.to_string();
@@ -474,8 +498,8 @@ async fn likes_while_another_process_holds_the_lock_are_503_and_stored_after_it(
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
     assert_eq!(serde_json::from_str::<AppError>(&res.body).unwrap(), AppError::Unavailable);
 
-    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM post_likes").fetch_one(&app.state.db).await.unwrap();
+    other.release().await;
+    let rows = app.number("SELECT count(*) FROM post_likes", &[]).await;
     assert_eq!(rows, 0, "the refused like was not stored");
     let res = fan.call("/api/set_like", &like).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -484,13 +508,14 @@ async fn likes_while_another_process_holds_the_lock_are_503_and_stored_after_it(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_database_is_503_for_writes_while_reads_go_on() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::on_sqlite_with(&[]).await;
     app.insert_post("Readable", "text").await;
     let path = app.dir.path().join("data/test.db");
     let read_only = sqlx::sqlite::SqlitePoolOptions::new()
         .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(&path).read_only(true))
         .await
         .unwrap();
+    let read_only = crate::server::db::Db::Sqlite(read_only);
     let (cache, writes) = (app.state.cache.clone(), app.state.writes.clone());
     let state = crate::server::AppState::from(crate::server::state::AppStateInner {
         // Publishing goes through its own writer, on the same database.
@@ -529,7 +554,7 @@ async fn a_database_that_is_gone_is_503_not_500() {
 async fn a_unique_constraint_violation_is_a_409_conflict_not_a_500() {
     let app = TestApp::spawn().await;
     let insert = "INSERT INTO posts (title, content, author_id, submission_key) VALUES ('t', 'c', 'a', 'same-key')";
-    sqlx::query(insert).execute(&app.state.db).await.unwrap();
-    let err = sqlx::query(insert).execute(&app.state.db).await.unwrap_err();
+    app.execute(insert, &[]).await.unwrap();
+    let err = app.execute(insert, &[]).await.unwrap_err();
     assert_eq!(crate::server::error::db_error(err), AppError::Conflict);
 }

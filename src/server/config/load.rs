@@ -7,7 +7,8 @@ use std::{
 };
 
 use super::{
-    CONFIG_FILE_NAME, CONFIG_PATH_VAR, Config, DatabaseConfig, ENV, SecretSource, SecurityConfig, file::Settings,
+    Backend, CONFIG_FILE_NAME, CONFIG_PATH_VAR, Config, DatabaseConfig, ENV, SecretSource, SecurityConfig,
+    file::Settings,
 };
 use crate::server::cookies::SecretKey;
 use figment::{
@@ -132,9 +133,14 @@ impl Config {
             ),
             None => SecretSource::File(file_dir.join(&security.secret_key_file)),
         };
-        let db_path = sqlite_path(&database.url).map_err(|message| invalid(&origin("database.url"), message))?;
-        let db_path = base("database.url").join(db_path);
-        let db_options = database.url.split_once('?').map(|(_, options)| options);
+        let (db_url, backend) = if is_postgres(&database.url) {
+            (database.url.clone(), Backend::Postgres)
+        } else {
+            let path = sqlite_path(&database.url).map_err(|message| invalid(&origin("database.url"), message))?;
+            let path = base("database.url").join(path);
+            let options = database.url.split_once('?').map(|(_, options)| format!("?{options}")).unwrap_or_default();
+            (format!("sqlite://{}{options}", path.display()), Backend::Sqlite { path })
+        };
         let flag = |var: &str| match env(var).as_deref() {
             None | Some("false" | "0") => Ok(false),
             Some("true" | "1") => Ok(true),
@@ -174,12 +180,8 @@ impl Config {
                 )?),
             },
             database: DatabaseConfig {
-                url: format!(
-                    "sqlite://{}{}",
-                    db_path.display(),
-                    db_options.map(|o| format!("?{o}")).unwrap_or_default()
-                ),
-                path: db_path,
+                url: db_url,
+                backend,
                 max_connections: within("database.max_connections", database.max_connections.into(), 1..=64)? as u32,
                 busy_timeout: Duration::from_millis(within(
                     "database.busy_timeout_ms",
@@ -211,6 +213,11 @@ impl Config {
     }
 }
 
+/// Whether `url` names a Postgres server (`postgres://` or `postgresql://`).
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 /// The file path in a sqlx SQLite URL (`sqlite://data/app.db?mode=rwc`).
 /// Only file databases are accepted: an in-memory one would vanish with its
 /// connection.
@@ -218,7 +225,7 @@ fn sqlite_path(url: &str) -> Result<PathBuf, String> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
-        .ok_or_else(|| format!("`{url}` is not a sqlite: URL (write sqlite://data/bulletin.db)"))?;
+        .ok_or_else(|| format!("`{url}` is neither a sqlite: nor a postgres: URL (write sqlite://data/bulletin.db)"))?;
     let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() || path.starts_with(":memory:") || options.split('&').any(|option| option == "mode=memory") {
         return Err("name a database file, such as sqlite://data/bulletin.db".into());

@@ -110,15 +110,53 @@ pub struct Config {
 /// Where the data lives and how the pool treats it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatabaseConfig {
-    /// The sqlx URL of the database, its path made absolute, its options
-    /// (`?mode=rwc` and the like) kept.
+    /// The sqlx URL of the database: for SQLite, its path made absolute and
+    /// its options (`?mode=rwc` and the like) kept; a Postgres URL as given.
     pub url: String,
-    /// The SQLite database file; created, with its directory, on first start.
-    pub path: PathBuf,
+    /// Which database the URL names.
+    pub backend: Backend,
     /// The most connections the pool opens.
     pub max_connections: u32,
-    /// How long a statement waits for another writer's lock before failing.
+    /// How long a statement waits for another writer's lock before failing
+    /// (SQLite's busy timeout; Postgres's `lock_timeout`).
     pub busy_timeout: Duration,
+}
+
+/// The two databases the server runs on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Backend {
+    /// An embedded SQLite file (`sqlite://…`), the default; created, with
+    /// its directory, on first start.
+    Sqlite {
+        /// The database file, made absolute.
+        path: PathBuf,
+    },
+    /// A Postgres server (`postgres://…`), which several instances can
+    /// share.
+    Postgres,
+}
+
+impl DatabaseConfig {
+    /// Where the database is, for the log: the SQLite file, or the Postgres
+    /// server and database without the user and password.
+    pub fn describe(&self) -> String {
+        match &self.backend {
+            Backend::Sqlite { path } => path.display().to_string(),
+            Backend::Postgres => {
+                let rest = self.url.split_once("://").map_or("", |(_, rest)| rest);
+                let place = rest.rsplit_once('@').map_or(rest, |(_, place)| place);
+                format!("postgres://{}", place.split('?').next().unwrap_or_default())
+            }
+        }
+    }
+
+    /// The SQLite file, if the database is one.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        match &self.backend {
+            Backend::Sqlite { path } => Some(path),
+            Backend::Postgres => None,
+        }
+    }
 }
 
 /// Limits and checks on what clients send (see the README's Security

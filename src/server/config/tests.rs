@@ -14,7 +14,7 @@ fn with_no_file_and_no_environment_the_defaults_apply() {
     let config = load(None, &[]).unwrap();
     assert_eq!(config.site_addr, "127.0.0.1:3000".parse().unwrap());
     assert_eq!(config.site_root, Path::new("/srv/app/site"));
-    assert_eq!(config.database.path, Path::new("/srv/app/data/bulletin.db"));
+    assert_eq!(config.database.sqlite_file(), Some(Path::new("/srv/app/data/bulletin.db")));
     assert_eq!(config.database.max_connections, 8);
     assert_eq!(config.source, None);
 }
@@ -24,7 +24,7 @@ fn relative_paths_in_the_file_resolve_against_the_files_directory() {
     let text = "[server]\nsite_root = \"site\"\n[database]\nurl = \"sqlite://db/b.db\"\n";
     let config = load(Some(("/opt/bulletin/Leptos.toml", text)), &[]).unwrap();
     assert_eq!(config.site_root, Path::new("/opt/bulletin/site"));
-    assert_eq!(config.database.path, Path::new("/opt/bulletin/db/b.db"));
+    assert_eq!(config.database.sqlite_file(), Some(Path::new("/opt/bulletin/db/b.db")));
     assert_eq!(config.source.as_deref(), Some(Path::new("/opt/bulletin/Leptos.toml")));
 }
 
@@ -42,7 +42,7 @@ fn the_environment_overrides_the_file_and_resolves_against_the_working_directory
     .unwrap();
     assert_eq!(config.site_addr, "127.0.0.1:4000".parse().unwrap());
     assert_eq!(config.site_root, Path::new("/srv/app/target/site"));
-    assert_eq!(config.database.path, Path::new("/var/lib/b.db"));
+    assert_eq!(config.database.sqlite_file(), Some(Path::new("/var/lib/b.db")));
 }
 
 #[test]
@@ -59,9 +59,9 @@ fn a_malformed_address_names_its_origin() {
 }
 
 #[test]
-fn a_database_url_that_is_not_sqlite_is_rejected() {
+fn a_database_url_that_is_neither_sqlite_nor_postgres_is_rejected() {
     let err = load(None, &[("DATABASE_URL", "mysql://x")]).unwrap_err();
-    assert!(err.to_string().contains("not a sqlite: URL"), "{err}");
+    assert!(err.to_string().contains("neither a sqlite: nor a postgres: URL"), "{err}");
 }
 
 #[test]
@@ -139,10 +139,23 @@ fn the_leptos_options_point_at_the_built_client() {
 #[test]
 fn a_standard_sqlx_url_keeps_its_options_and_resolves_its_path() {
     let config = load(None, &[("DATABASE_URL", "sqlite://data/app.db?mode=rwc")]).unwrap();
-    assert_eq!(config.database.path, Path::new("/srv/app/data/app.db"));
+    assert_eq!(config.database.sqlite_file(), Some(Path::new("/srv/app/data/app.db")));
     assert_eq!(config.database.url, "sqlite:///srv/app/data/app.db?mode=rwc");
     let absolute = load(None, &[("DATABASE_URL", "sqlite:///var/lib/b.db?mode=rw&cache=private")]).unwrap();
     assert_eq!(absolute.database.url, "sqlite:///var/lib/b.db?mode=rw&cache=private");
+}
+
+#[test]
+fn a_postgres_url_is_kept_as_given_and_names_no_file() {
+    for url in ["postgres://app@127.0.0.1:5432/bulletin", "postgresql:///bulletin?host=/run/pg"] {
+        let config = load(None, &[("DATABASE_URL", url)]).unwrap();
+        assert_eq!(config.database.url, url);
+        assert_eq!(config.database.backend, Backend::Postgres);
+        assert_eq!(config.database.sqlite_file(), None);
+    }
+    let config =
+        load(None, &[("DATABASE_URL", "postgres://app:s3cret@db.internal:5432/bulletin?sslmode=require")]).unwrap();
+    assert_eq!(config.database.describe(), "postgres://db.internal:5432/bulletin", "no password in the log");
 }
 
 #[test]

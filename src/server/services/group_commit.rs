@@ -1,33 +1,40 @@
 //! Group commit: many writes, one transaction.
 //!
-//! SQLite lets one writer in at a time, and a transaction's fixed costs
-//! (taking the write lock, committing) dwarf a small insert's. Taken one by
-//! one, each write would pay them alone while the others queue. Instead one
-//! task per kind of write takes every job waiting in its queue (up to
-//! [`MAX_BATCH`]), applies them in arrival order in one `IMMEDIATE`
-//! transaction, commits once, updates the read cache while it still holds
-//! the write gate's turn, and only then answers each caller.
+//! A transaction's fixed costs (taking SQLite's write lock, a commit's
+//! flush on either backend) dwarf a small insert's. Taken one by one, each
+//! write would pay them alone while the others queue. Instead one task per
+//! kind of write takes every job waiting in its queue (up to
+//! [`MAX_BATCH`]), applies them in one write transaction, commits once,
+//! updates the read cache while it still holds the write gate's turn, and
+//! only then answers each caller.
 //!
 //! What holds, for every kind of write:
 //! - an answered write is committed, and every read that starts after the
 //!   answer sees it (commit, then the cache, then the answer);
 //! - a batch that fails answers every job in it with the error, so nothing
 //!   is acknowledged that was not stored;
-//! - the jobs of a batch apply in the order they arrived, and each caller
-//!   gets the outcome of its own job as it stood right after it;
+//! - the jobs of a batch apply in the order [`Write::order`] sorts them,
+//!   which keeps jobs it holds equal (a visitor's likes of one post) in the
+//!   order they arrived; each caller gets the outcome of its own job as it
+//!   stood right after it. Sorted by post, two instances' batches lock
+//!   posts in the same order and cannot deadlock on Postgres;
 //! - the cache is updated in commit order, across kinds of writes, because
 //!   every writer updates it before giving up the gate's turn.
 
-use std::{future::Future, sync::Arc};
+use std::{cmp::Ordering, future::Future, sync::Arc};
 
-use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::WriteGate;
 use crate::{
     domain::Tag,
     error::AppError,
-    server::{cache::ReadCache, error::db_error_ref, feed::ChangeFeed},
+    server::{
+        cache::ReadCache,
+        db::{Db, Tx},
+        error::db_error_ref,
+        feed::ChangeFeed,
+    },
 };
 
 /// The most jobs one transaction applies. Enough to amortise the commit
@@ -44,9 +51,14 @@ pub trait Write: Send + 'static {
     /// What one job came to, once its batch committed.
     type Done: Send + 'static;
 
+    /// The order a batch's jobs apply in: by the rows they lock, so that
+    /// batches lock them in the same order whichever instance writes them.
+    /// The sort is stable: jobs it holds equal keep their arrival order.
+    fn order(a: &Self::Job, b: &Self::Job) -> Ordering;
+
     /// Applies `job` inside the batch's transaction.
     fn apply<'c>(
-        connection: &'c mut SqliteConnection,
+        tx: &'c mut Tx,
         job: &'c Self::Job,
     ) -> impl Future<Output = Result<Self::Done, sqlx::Error>> + Send + 'c;
 
@@ -94,7 +106,7 @@ impl From<NotWritten> for AppError {
 impl<W: Write> GroupCommit<W> {
     /// Starts the writing task on the current Tokio runtime. It ends when
     /// the last `GroupCommit` is dropped, after finishing what was queued.
-    pub fn start(db: SqlitePool, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc<ChangeFeed>) -> Self {
+    pub fn start(db: Db, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc<ChangeFeed>) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(write_batches::<W>(db, cache, writes, feed, jobs));
         GroupCommit { queue }
@@ -113,7 +125,7 @@ impl<W: Write> GroupCommit<W> {
 }
 
 async fn write_batches<W: Write>(
-    db: SqlitePool,
+    db: Db,
     cache: Arc<ReadCache>,
     writes: Arc<WriteGate>,
     feed: Arc<ChangeFeed>,
@@ -121,6 +133,7 @@ async fn write_batches<W: Write>(
 ) {
     let mut waiting = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut waiting, MAX_BATCH).await > 0 {
+        waiting.sort_by(|a, b| W::order(&a.job, &b.job));
         let (jobs, answers): (Vec<W::Job>, Vec<_>) =
             waiting.drain(..).map(|queued| (queued.job, queued.answer)).unzip();
         let turn = writes.turn().await;
@@ -147,17 +160,9 @@ async fn write_batches<W: Write>(
 }
 
 /// Applies `jobs` in one transaction, in order, with the feed's row for
-/// what they changed.
-///
-/// `BEGIN IMMEDIATE` takes the write lock first, so a busy database is
-/// waited for (up to the busy timeout) before anything is done, never
-/// half-way through.
-async fn apply<W: Write>(
-    db: &SqlitePool,
-    feed: &ChangeFeed,
-    jobs: Vec<W::Job>,
-) -> Result<Vec<(W::Job, W::Done)>, sqlx::Error> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+/// what they changed, added last.
+async fn apply<W: Write>(db: &Db, feed: &ChangeFeed, jobs: Vec<W::Job>) -> Result<Vec<(W::Job, W::Done)>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
     let mut batch = Vec::with_capacity(jobs.len());
     for job in jobs {
         let done = W::apply(&mut tx, &job).await?;

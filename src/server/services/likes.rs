@@ -5,7 +5,7 @@
 //! they stood right after its own write, and the read cache holds the new
 //! counts before anyone is answered.
 
-use sqlx::SqliteConnection;
+use std::cmp::Ordering;
 
 use super::group_commit::{GroupCommit, Write};
 use crate::{
@@ -14,6 +14,7 @@ use crate::{
     server::{
         Visitor,
         cache::{Counts, ReadCache},
+        db::{Tx, either},
     },
 };
 
@@ -39,20 +40,26 @@ impl Write for Likes {
     /// The post's counts after this job, or `None` if there is no such post.
     type Done = Option<Counts>;
 
-    async fn apply(connection: &mut SqliteConnection, job: &Like) -> Result<Option<Counts>, sqlx::Error> {
+    fn order(a: &Like, b: &Like) -> Ordering {
+        a.post_id.cmp(&b.post_id)
+    }
+
+    async fn apply(tx: &mut Tx, job: &Like) -> Result<Option<Counts>, sqlx::Error> {
         let change = if job.liked {
             // Only for a post that exists; a second like changes nothing.
-            "INSERT INTO post_likes (post_id, visitor_id) SELECT id, ?2 FROM posts WHERE id = ?1 \
+            "INSERT INTO post_likes (post_id, visitor_id) SELECT id, $2 FROM posts WHERE id = $1 \
              ON CONFLICT (post_id, visitor_id) DO NOTHING"
         } else {
-            "DELETE FROM post_likes WHERE post_id = ?1 AND visitor_id = ?2"
+            "DELETE FROM post_likes WHERE post_id = $1 AND visitor_id = $2"
         };
-        sqlx::query(change).bind(job.post_id).bind(&job.visitor_id).execute(&mut *connection).await?;
-        // Triggers keep `like_count` equal to the rows, within the statement.
-        let counts: Option<(i64, i64)> = sqlx::query_as("SELECT like_count, view_count FROM posts WHERE id = ?1")
-            .bind(job.post_id)
-            .fetch_optional(&mut *connection)
-            .await?;
+        let counts: Option<(i64, i64)> = either!(Tx, tx, |tx| {
+            sqlx::query(change).bind(job.post_id).bind(&job.visitor_id).execute(&mut **tx).await?;
+            // Triggers keep `like_count` equal to the rows, within the statement.
+            sqlx::query_as("SELECT like_count, view_count FROM posts WHERE id = $1")
+                .bind(job.post_id)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
         Ok(counts.map(|(likes, views)| Counts { likes, views }))
     }
 
@@ -75,13 +82,19 @@ impl Write for Views {
     /// The post's counts after this view, or `None` if there is no such post.
     type Done = Option<Counts>;
 
-    async fn apply(connection: &mut SqliteConnection, id: &i64) -> Result<Option<Counts>, sqlx::Error> {
-        let counts: Option<(i64, i64)> = sqlx::query_as(
-            "UPDATE posts SET view_count = view_count + 1 WHERE id = ?1 RETURNING like_count, view_count",
-        )
-        .bind(id)
-        .fetch_optional(&mut *connection)
-        .await?;
+    fn order(a: &i64, b: &i64) -> Ordering {
+        a.cmp(b)
+    }
+
+    async fn apply(tx: &mut Tx, id: &i64) -> Result<Option<Counts>, sqlx::Error> {
+        let counts: Option<(i64, i64)> = either!(Tx, tx, |tx| {
+            sqlx::query_as(
+                "UPDATE posts SET view_count = view_count + 1 WHERE id = $1 RETURNING like_count, view_count",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+        });
         Ok(counts.map(|(likes, views)| Counts { likes, views }))
     }
 

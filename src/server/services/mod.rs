@@ -6,13 +6,11 @@ pub mod likes;
 pub mod posts;
 pub mod publishing;
 
-use sqlx::SqlitePool;
-
 use self::{
     likes::{LikeWriter, ViewWriter},
     publishing::PostWriter,
 };
-use super::{cache::ReadCache, feed::ChangeFeed};
+use super::{cache::ReadCache, db::Db, feed::ChangeFeed};
 
 /// What the services read and write: the database, the read cache in front
 /// of it that every write revalidates, the queues that write likes, views
@@ -20,7 +18,7 @@ use super::{cache::ReadCache, feed::ChangeFeed};
 #[derive(Clone, Copy)]
 pub struct Store<'a> {
     /// The database.
-    pub db: &'a SqlitePool,
+    pub db: &'a Db,
     /// The read cache.
     pub cache: &'a ReadCache,
     /// Likes are written in batches, by one task (see [`likes`]).

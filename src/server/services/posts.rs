@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
 
 use super::Store;
 use crate::{
@@ -11,6 +11,7 @@ use crate::{
     server::{
         Visitor,
         cache::{CachedPost, Counts},
+        db::{Db, Tx, either},
         error::db_error,
     },
 };
@@ -81,13 +82,22 @@ pub async fn counts(store: Store<'_>, ids: impl IntoIterator<Item = i64>) -> Res
     missing.sort_unstable();
     missing.dedup();
     let tickets: Vec<_> = missing.iter().map(|id| store.cache.ticket(Tag::Counts(*id))).collect();
-    let ids = missing.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let rows: Vec<(i64, i64, i64)> =
-        sqlx::query_as("SELECT id, like_count, view_count FROM posts WHERE id IN (SELECT value FROM json_each(?1))")
-            .bind(format!("[{ids}]"))
-            .fetch_all(store.db)
-            .await
-            .map_err(db_error)?;
+    let rows: Vec<(i64, i64, i64)> = match store.db {
+        Db::Sqlite(pool) => {
+            let ids = missing.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            sqlx::query_as("SELECT id, like_count, view_count FROM posts WHERE id IN (SELECT value FROM json_each($1))")
+                .bind(format!("[{ids}]"))
+                .fetch_all(pool)
+                .await
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_as("SELECT id, like_count, view_count FROM posts WHERE id = ANY($1)")
+                .bind(&missing)
+                .fetch_all(pool)
+                .await
+        }
+    }
+    .map_err(db_error)?;
     for (id, likes, views) in rows {
         let counts = Counts { likes, views };
         if let Ok(at) = missing.binary_search(&id) {
@@ -98,16 +108,18 @@ pub async fn counts(store: Store<'_>, ids: impl IntoIterator<Item = i64>) -> Res
     Ok(found)
 }
 
-async fn read_page(db: &SqlitePool, before: Option<i64>) -> Result<PostPage, AppError> {
+async fn read_page(db: &Db, before: Option<i64>) -> Result<PostPage, AppError> {
     // One row more than a page tells whether an older page exists.
-    let mut rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT id, title, content, like_count, view_count FROM posts \
-         WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-    )
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(i64::from(PAGE_SIZE) + 1)
-    .fetch_all(db)
-    .await
+    let mut rows: Vec<SummaryRow> = either!(Db, db, |pool| {
+        sqlx::query_as(
+            "SELECT id, title, content, like_count, view_count FROM posts \
+             WHERE id < $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(PAGE_SIZE) + 1)
+        .fetch_all(pool)
+        .await
+    })
     .map_err(db_error)?;
 
     let has_more = rows.len() > PAGE_SIZE as usize;
@@ -133,11 +145,13 @@ async fn text(store: Store<'_>, id: i64) -> Result<Option<CachedPost>, AppError>
         return Ok(Some(post));
     }
     let ticket = store.cache.ticket(Tag::Post(id));
-    let row: Option<PostRow> = sqlx::query_as("SELECT id, title, content, author_id FROM posts WHERE id = ?1")
-        .bind(id)
-        .fetch_optional(store.db)
-        .await
-        .map_err(db_error)?;
+    let row: Option<PostRow> = either!(Db, store.db, |pool| {
+        sqlx::query_as("SELECT id, title, content, author_id FROM posts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })
+    .map_err(db_error)?;
     let post = row.map(CachedPost::from);
     if let Some(post) = &post {
         store.cache.store_post(post, ticket);
@@ -151,12 +165,14 @@ async fn likes(store: Store<'_>, visitor: &Visitor, is_new: bool, id: i64) -> Re
     if is_new {
         return Ok(false);
     }
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM post_likes WHERE post_id = ?1 AND visitor_id = ?2)")
-        .bind(id)
-        .bind(visitor.id())
-        .fetch_one(store.db)
-        .await
-        .map_err(db_error)
+    either!(Db, store.db, |pool| {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM post_likes WHERE post_id = $1 AND visitor_id = $2)")
+            .bind(id)
+            .bind(visitor.id())
+            .fetch_one(pool)
+            .await
+    })
+    .map_err(db_error)
 }
 
 /// What of post `id` is `visitor`'s own: whether they like it and whether
@@ -207,36 +223,57 @@ pub async fn update(store: Store<'_>, editor: &Visitor, id: i64, input: &PostInp
     // The author check and the write are one statement, so a post cannot
     // change hands between them.
     let _turn = store.writes.turn().await;
-    let statement = sqlx::query(
-        "UPDATE posts SET title = ?1, content = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
-         WHERE id = ?3 AND author_id = ?4",
-    )
-    .bind(input.title.as_str())
-    .bind(input.content.as_str())
-    .bind(id)
-    .bind(editor.id());
-    guarded_write(store, id, statement).await
+    let mut tx = store.db.begin_write().await.map_err(db_error)?;
+    // The same statement, but for how each backend writes the time now.
+    let statement = match store.db {
+        Db::Sqlite(_) => {
+            "UPDATE posts SET title = $1, content = $2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+             WHERE id = $3 AND author_id = $4"
+        }
+        Db::Postgres(_) => {
+            "UPDATE posts SET title = $1, content = $2, updated_at = now() WHERE id = $3 AND author_id = $4"
+        }
+    };
+    let changed = either!(Tx, &mut tx, |tx| {
+        sqlx::query(statement)
+            .bind(input.title.as_str())
+            .bind(input.content.as_str())
+            .bind(id)
+            .bind(editor.id())
+            .execute(&mut **tx)
+            .await
+            .map(|done| done.rows_affected())
+    });
+    guarded_write(store, id, tx, changed).await
 }
 
 /// Deletes post `id`, if `editor` wrote it.
 pub async fn delete(store: Store<'_>, editor: &Visitor, id: i64) -> Result<(), AppError> {
     let _turn = store.writes.turn().await;
-    let statement = sqlx::query("DELETE FROM posts WHERE id = ?1 AND author_id = ?2").bind(id).bind(editor.id());
-    guarded_write(store, id, statement).await
+    let mut tx = store.db.begin_write().await.map_err(db_error)?;
+    let changed = either!(Tx, &mut tx, |tx| {
+        sqlx::query("DELETE FROM posts WHERE id = $1 AND author_id = $2")
+            .bind(id)
+            .bind(editor.id())
+            .execute(&mut **tx)
+            .await
+            .map(|done| done.rows_affected())
+    });
+    guarded_write(store, id, tx, changed).await
 }
 
-/// Runs `statement`, a write to post `id` guarded by authorship, in a
-/// transaction with the feed's row for it. Done (and revalidated) when it
+/// Finishes a write to post `id` guarded by authorship, which `changed`
+/// rows in `tx`: done (with the feed's row for it, and revalidated) when it
 /// touched the row; otherwise nothing is written, and the post is gone
 /// (404) or belongs to someone else (403). The caller holds the write
 /// gate's turn.
-async fn guarded_write<'q>(
+async fn guarded_write(
     store: Store<'_>,
     id: i64,
-    statement: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    mut tx: Tx,
+    changed: Result<u64, sqlx::Error>,
 ) -> Result<(), AppError> {
-    let mut tx = store.db.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)?;
-    if statement.execute(&mut *tx).await.map_err(db_error)?.rows_affected() == 1 {
+    if changed.map_err(db_error)? == 1 {
         let tags = [Tag::Posts, Tag::Post(id)];
         let seq = store.feed.record(&mut tx, tags).await.map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
@@ -244,8 +281,9 @@ async fn guarded_write<'q>(
         store.cache.revalidate(tags);
         return Ok(());
     }
-    let exists =
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM posts WHERE id = ?1").bind(id).fetch_optional(&mut *tx).await;
+    let exists = either!(Tx, &mut tx, |tx| {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM posts WHERE id = $1").bind(id).fetch_optional(&mut **tx).await
+    });
     Err(match exists {
         Ok(Some(_)) => AppError::Forbidden,
         Ok(None) => AppError::NotFound,

@@ -3,13 +3,17 @@
 //! Under load, posts from many authors are inserted and committed together,
 //! and the lists are revalidated once per batch, before anyone is answered.
 
-use sqlx::SqliteConnection;
+use std::cmp::Ordering;
 
 use super::group_commit::{GroupCommit, Write};
 use crate::{
     domain::{PostInput, SubmissionKey, Tag},
     error::AppError,
-    server::{Visitor, cache::ReadCache},
+    server::{
+        Visitor,
+        cache::ReadCache,
+        db::{Tx, either},
+    },
 };
 
 /// The queue in front of the task that publishes posts.
@@ -33,26 +37,33 @@ impl Write for Publishing {
     /// key was deleted while this one was being written (see below).
     type Done = Option<i64>;
 
-    async fn apply(connection: &mut SqliteConnection, job: &Publish) -> Result<Option<i64>, sqlx::Error> {
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO posts (title, content, author_id, submission_key) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
-        )
-        .bind(&job.title)
-        .bind(&job.content)
-        .bind(&job.author_id)
-        .bind(&job.key)
-        .fetch_optional(&mut *connection)
-        .await?;
-        if inserted.is_some() {
-            return Ok(inserted);
-        }
-        // Published before under this key: the first post's id.
-        sqlx::query_scalar("SELECT id FROM posts WHERE author_id = ?1 AND submission_key = ?2")
+    /// By the unique (author, key) entries the inserts take.
+    fn order(a: &Publish, b: &Publish) -> Ordering {
+        (&a.author_id, &a.key).cmp(&(&b.author_id, &b.key))
+    }
+
+    async fn apply(tx: &mut Tx, job: &Publish) -> Result<Option<i64>, sqlx::Error> {
+        either!(Tx, tx, |tx| {
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO posts (title, content, author_id, submission_key) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
+            )
+            .bind(&job.title)
+            .bind(&job.content)
             .bind(&job.author_id)
             .bind(&job.key)
-            .fetch_optional(&mut *connection)
-            .await
+            .fetch_optional(&mut **tx)
+            .await?;
+            if inserted.is_some() {
+                return Ok(inserted);
+            }
+            // Published before under this key: the first post's id.
+            sqlx::query_scalar("SELECT id FROM posts WHERE author_id = $1 AND submission_key = $2")
+                .bind(&job.author_id)
+                .bind(&job.key)
+                .fetch_optional(&mut **tx)
+                .await
+        })
     }
 
     fn changed(_batch: &[(Publish, Option<i64>)]) -> Vec<Tag> {

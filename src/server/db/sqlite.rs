@@ -1,26 +1,25 @@
-//! The SQLite database: opening the pool and applying migrations.
+//! SQLite: opening the pool, applying migrations, and checkpointing the WAL.
 
-use std::{str::FromStr, sync::Arc, time::Duration};
+use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{config::DatabaseConfig, services::WriteGate};
+use crate::server::{config::DatabaseConfig, services::WriteGate};
 
-/// Opens the pool on the configured URL, creating the file and its
+/// Opens the pool on the configured URL, creating the file `path` and its
 /// directory on first start (unless the URL's own `mode` says otherwise),
-/// and applies the migrations in `migrations/` (embedded in the binary at
-/// compile time).
+/// and applies the migrations in `migrations/sqlite`.
 ///
 /// Every connection runs in WAL mode (readers never wait for the writer)
 /// with foreign keys enforced. No connection checkpoints the WAL when it
 /// commits (SQLite's default does, once the WAL passes 1000 pages, inside
 /// the commit that crossed it, and that writer's caller waits for it):
 /// [`start_checkpoints`] does it beside the writers.
-pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error> {
-    if let Some(dir) = config.path.parent() {
+pub(super) async fn connect(config: &DatabaseConfig, path: &Path) -> Result<SqlitePool, sqlx::Error> {
+    if let Some(dir) = path.parent() {
         tokio::fs::create_dir_all(dir).await?;
     }
     let mut options = SqliteConnectOptions::from_str(&config.url)?;
@@ -39,8 +38,8 @@ pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error>
     // Instances started together on a new database would each find the same
     // migrations missing and apply them at once, and all but one would fail
     // ("table posts already exists"). They take turns instead.
-    let turn = migration_turn(&config.path).await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    let turn = migration_turn(path).await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     drop(turn);
     Ok(pool)
 }
@@ -48,7 +47,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<SqlitePool, sqlx::Error>
 /// Waits for an exclusive lock on a file beside the database (`….db-migrate`),
 /// which every process applying migrations to it takes; it is released when
 /// the returned file is dropped (or the process ends).
-async fn migration_turn(database: &std::path::Path) -> Result<std::fs::File, sqlx::Error> {
+async fn migration_turn(database: &Path) -> Result<std::fs::File, sqlx::Error> {
     let mut name = database.as_os_str().to_owned();
     name.push("-migrate");
     tokio::task::spawn_blocking(move || {
@@ -94,7 +93,7 @@ const CATCH_UP_ROUNDS: usize = 8;
 /// `journal_size_limit`), because cutting a large file back took writers a
 /// pause of about 100 ms (`bench/RESULTS.md`). Writers wait in the gate, in
 /// order, never inside a commit.
-pub fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
+pub(super) fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -138,9 +137,4 @@ async fn checkpoint(pool: &SqlitePool, writes: &WriteGate) -> Result<(), sqlx::E
     let _turn = writes.turn().await;
     sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(pool).await?;
     Ok(())
-}
-
-/// Checks that the database answers a trivial query.
-pub async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
 }

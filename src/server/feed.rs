@@ -183,12 +183,12 @@ async fn follow(db: Db, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc
                 let gap = rows.first().is_some_and(|(seq, _, _)| *seq != applied + 1);
                 if gap || !trusted {
                     tracing::warn!(gap, "the change feed was not followed in full; the read cache starts over");
-                    cache.forget_all();
+                    cache.forget_all(rows.last().map_or(applied, |(seq, _, _)| *seq));
                     trusted = true;
                 }
-                for (_, instance, tags) in &rows {
+                for (seq, instance, tags) in &rows {
                     if *instance != feed.instance {
-                        cache.revalidate(tags.split(' ').filter_map(decode));
+                        cache.revalidate_foreign(tags.split(' ').filter_map(decode), *seq);
                     }
                 }
                 if let Some((last, _, _)) = rows.last() {
@@ -201,7 +201,7 @@ async fn follow(db: Db, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc
                 if trusted {
                     tracing::warn!(cause = %err, "could not follow the change feed; the read cache starts over");
                 }
-                cache.forget_all();
+                cache.forget_all(applied);
                 trusted = false;
             }
         }

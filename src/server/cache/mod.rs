@@ -82,6 +82,10 @@ pub struct ReadCache {
 #[derive(Debug)]
 struct Inner {
     generations: Box<[u64]>,
+    /// Per generation counter, the feed position of the newest write by
+    /// another instance that revalidated one of its tags (see
+    /// [`ReadCache::counts_changed`]).
+    foreign: Box<[i64]>,
     /// List pages by their `before` cursor; tagged `Tag::Posts`. Their
     /// counts are refreshed from `counts` whenever one is read.
     pages: Bounded<Option<i64>, PostPage>,
@@ -132,6 +136,7 @@ impl ReadCache {
             hasher: RandomState::new(),
             inner: Mutex::new(Inner {
                 generations: vec![0; GENERATIONS].into_boxed_slice(),
+                foreign: vec![0; GENERATIONS].into_boxed_slice(),
                 pages: Bounded::new(capacity),
                 posts: Bounded::new(capacity),
                 counts: Bounded::new(capacity * COUNTS_PER_CAPACITY),
@@ -207,15 +212,22 @@ impl ReadCache {
         }
     }
 
-    /// Called by a write that changed post `id`'s counts, once committed,
-    /// with the counts as its transaction left them. Writes that change
-    /// counts call it in the order they committed (they hold the write
-    /// gate's turn), so the last call holds the newest counts.
-    pub fn counts_changed(&self, id: i64, counts: Counts) {
+    /// Called by a write of this instance that changed post `id`'s counts,
+    /// once committed at feed position `seq`, with the counts as its
+    /// transaction left them. This instance's writes call it in the order
+    /// they committed (they hold the write gate's turn). But another
+    /// instance may have committed a newer count since, and this instance
+    /// may already have applied that write from the feed: then the counts
+    /// are dropped rather than set, and the next reader reads them.
+    pub fn counts_changed(&self, id: i64, counts: Counts, seq: i64) {
         let slot = self.slot(Tag::Counts(id));
         let mut inner = self.lock();
         inner.generations[slot] += 1;
-        inner.counts.insert(id, counts);
+        if seq > inner.foreign[slot] {
+            inner.counts.insert(id, counts);
+        } else {
+            inner.counts.remove(&id);
+        }
     }
 
     /// The kept page for `key`, if any.
@@ -267,11 +279,24 @@ impl ReadCache {
     /// but set, by [`ReadCache::counts_changed`]; kept pages have holes for
     /// them, so a like or a view changes no page.
     pub fn revalidate(&self, tags: impl IntoIterator<Item = Tag>) {
+        self.revalidate_at(tags, None);
+    }
+
+    /// [`ReadCache::revalidate`], for a write by another instance at feed
+    /// position `seq`, read from the feed.
+    pub fn revalidate_foreign(&self, tags: impl IntoIterator<Item = Tag>, seq: i64) {
+        self.revalidate_at(tags, Some(seq));
+    }
+
+    fn revalidate_at(&self, tags: impl IntoIterator<Item = Tag>, foreign: Option<i64>) {
         let tags: Vec<Tag> = tags.into_iter().collect();
         let slots: Vec<usize> = tags.iter().map(|tag| self.slot(*tag)).collect();
         let mut inner = self.lock();
         for (tag, slot) in tags.into_iter().zip(slots) {
             inner.generations[slot] += 1;
+            if let Some(seq) = foreign {
+                inner.foreign[slot] = inner.foreign[slot].max(seq);
+            }
             match tag {
                 Tag::Posts => {
                     inner.pages.clear();
@@ -290,12 +315,16 @@ impl ReadCache {
     }
 
     /// Drops everything and refuses what any reader under way read, as if
-    /// every tag were revalidated: for when this instance may have missed
-    /// writes ([`crate::server::feed`]).
-    pub fn forget_all(&self) {
+    /// every tag were revalidated by another instance's write at feed
+    /// position `through`: for when this instance may have missed writes up
+    /// to there ([`crate::server::feed`]).
+    pub fn forget_all(&self, through: i64) {
         let mut inner = self.lock();
         for generation in inner.generations.iter_mut() {
             *generation += 1;
+        }
+        for foreign in inner.foreign.iter_mut() {
+            *foreign = (*foreign).max(through);
         }
         inner.pages.clear();
         inner.posts.clear();
@@ -352,6 +381,24 @@ mod tests {
         let ticket = cache.ticket(Tag::Posts);
         cache.store_page(None, &page(2), ticket);
         assert_eq!(cache.page(None), Some(page(2)));
+    }
+
+    /// This instance committed counts at feed position 5; another committed
+    /// newer ones at 6, and this instance read that from the feed before it
+    /// got round to setting its own: its own are older and must not be set.
+    #[test]
+    fn counts_older_than_another_instances_write_already_applied_are_not_set() {
+        let cache = ReadCache::new(10);
+        let counts = |likes| Counts { likes, views: 0 };
+        cache.counts_changed(1, counts(1), 3);
+        cache.revalidate_foreign([Tag::Counts(1)], 6);
+        cache.counts_changed(1, counts(2), 5);
+        assert_eq!(cache.counts([1]), vec![(1, None)], "read again from the database instead");
+        cache.counts_changed(1, counts(3), 7);
+        assert_eq!(cache.counts([1]), vec![(1, Some(counts(3)))]);
+        cache.forget_all(9);
+        cache.counts_changed(1, counts(4), 8);
+        assert_eq!(cache.counts([1]), vec![(1, None)], "missed writes up to 9 may be newer");
     }
 
     #[test]

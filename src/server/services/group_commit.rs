@@ -66,9 +66,10 @@ pub trait Write: Send + 'static {
     /// recorded in the batch's transaction.
     fn changed(batch: &[(Self::Job, Self::Done)]) -> Vec<Tag>;
 
-    /// Tells the cache what a committed batch changed. Called before the
-    /// write gate's turn ends and before any caller is answered.
-    fn committed(cache: &ReadCache, batch: &[(Self::Job, Self::Done)]);
+    /// Tells the cache what a committed batch changed, with the feed
+    /// position of its row if it changed anything. Called before the write
+    /// gate's turn ends and before any caller is answered.
+    fn committed(cache: &ReadCache, batch: &[(Self::Job, Self::Done)], seq: Option<i64>);
 }
 
 /// The queue in front of the task that writes `W`s.
@@ -138,12 +139,12 @@ async fn write_batches<W: Write>(
             waiting.drain(..).map(|queued| (queued.job, queued.answer)).unzip();
         let turn = writes.turn().await;
         let outcome = apply::<W>(&db, &feed, jobs).await;
-        if let Ok(batch) = &outcome {
-            W::committed(&cache, batch);
+        if let Ok((batch, seq)) = &outcome {
+            W::committed(&cache, batch, *seq);
         }
         drop(turn);
         match outcome {
-            Ok(batch) => {
+            Ok((batch, _)) => {
                 for ((_, done), answer) in batch.into_iter().zip(answers) {
                     // A caller that went away (its client hung up) needs no answer.
                     let _ = answer.send(Ok(done));
@@ -160,8 +161,13 @@ async fn write_batches<W: Write>(
 }
 
 /// Applies `jobs` in one transaction, in order, with the feed's row for
-/// what they changed, added last.
-async fn apply<W: Write>(db: &Db, feed: &ChangeFeed, jobs: Vec<W::Job>) -> Result<Vec<(W::Job, W::Done)>, sqlx::Error> {
+/// what they changed, added last; returns what each came to, and the row's
+/// position.
+async fn apply<W: Write>(
+    db: &Db,
+    feed: &ChangeFeed,
+    jobs: Vec<W::Job>,
+) -> Result<(Vec<(W::Job, W::Done)>, Option<i64>), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let mut batch = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -174,5 +180,5 @@ async fn apply<W: Write>(db: &Db, feed: &ChangeFeed, jobs: Vec<W::Job>) -> Resul
     if let Some(seq) = seq {
         feed.wrote(seq);
     }
-    Ok(batch)
+    Ok((batch, seq))
 }

@@ -67,8 +67,8 @@ impl Write for Likes {
         counted(batch.iter().map(|(like, counts)| (like.post_id, *counts)))
     }
 
-    fn committed(cache: &ReadCache, batch: &[(Like, Option<Counts>)]) {
-        set_counts(cache, batch.iter().map(|(like, counts)| (like.post_id, *counts)));
+    fn committed(cache: &ReadCache, batch: &[(Like, Option<Counts>)], seq: Option<i64>) {
+        set_counts(cache, batch.iter().map(|(like, counts)| (like.post_id, *counts)), seq);
     }
 }
 
@@ -102,8 +102,8 @@ impl Write for Views {
         counted(batch.iter().map(|(id, counts)| (*id, *counts)))
     }
 
-    fn committed(cache: &ReadCache, batch: &[(i64, Option<Counts>)]) {
-        set_counts(cache, batch.iter().map(|(id, counts)| (*id, *counts)));
+    fn committed(cache: &ReadCache, batch: &[(i64, Option<Counts>)], seq: Option<i64>) {
+        set_counts(cache, batch.iter().map(|(id, counts)| (*id, *counts)), seq);
     }
 }
 
@@ -115,13 +115,17 @@ fn counted(changes: impl Iterator<Item = (i64, Option<Counts>)>) -> Vec<Tag> {
     ids.into_iter().map(Tag::Counts).collect()
 }
 
-/// Sets each post's counts as a committed batch left them, in job order, so
-/// a post written twice in a batch ends with its last job's counts. A job on
-/// a post that does not exist has none.
-fn set_counts(cache: &ReadCache, changes: impl Iterator<Item = (i64, Option<Counts>)>) {
+/// Sets each post's counts as a committed batch (at feed position `seq`)
+/// left them, in job order, so a post written twice in a batch ends with its
+/// last job's counts. A job on a post that does not exist has none (and a
+/// batch with only such jobs wrote no row to the feed).
+fn set_counts(cache: &ReadCache, changes: impl Iterator<Item = (i64, Option<Counts>)>, seq: Option<i64>) {
+    let Some(seq) = seq else {
+        return;
+    };
     for (id, counts) in changes {
         if let Some(counts) = counts {
-            cache.counts_changed(id, counts);
+            cache.counts_changed(id, counts, seq);
         }
     }
 }

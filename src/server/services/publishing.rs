@@ -70,7 +70,7 @@ impl Write for Publishing {
         vec![Tag::Posts]
     }
 
-    fn committed(cache: &ReadCache, _batch: &[(Publish, Option<i64>)]) {
+    fn committed(cache: &ReadCache, _batch: &[(Publish, Option<i64>)], _seq: Option<i64>) {
         cache.revalidate([Tag::Posts]);
     }
 }

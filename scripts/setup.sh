@@ -220,7 +220,7 @@ setup_browser() {
 # the programs; no cluster of the package's own is used. Called by
 # scripts/test.sh, not by main: running the app needs none of them.
 setup_servers() {
-    apt_install postgresql
+    apt_install postgresql nginx-light
 }
 
 main() {

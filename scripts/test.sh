@@ -2,9 +2,9 @@
 # Sets up whatever is missing, then runs every check and test:
 #   formatting, clippy for the server (ssr, host) and the client (hydrate,
 #   wasm32) with warnings denied, unit and integration tests (on SQLite, then
-#   the library's again on a throwaway Postgres), the end-to-end suite in
-#   chromium with JavaScript on and off, and a quick smoke run of the
-#   benchmark harness.
+#   the library's and the scale test again on a throwaway Postgres), the
+#   end-to-end suite in chromium with JavaScript on and off, and a quick
+#   smoke run of the benchmark harness.
 # Stops at the first failure. .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,10 +38,14 @@ step clippy-ssr cargo clippy --features ssr --all-targets -- -D warnings
 step clippy-hydrate cargo clippy --lib --no-default-features --features hydrate \
     --target wasm32-unknown-unknown --target-dir target/front -- -D warnings
 step cargo-test cargo test --features ssr
-# The library's tests again, each integration test on a new database of a
-# Postgres server started for the run and thrown away after it.
+# The library's tests and the scale test (three instances behind nginx)
+# again, each on a new database of a Postgres server started for the run
+# and thrown away after it.
 postgres_start
 step cargo-test-postgres env BULLETIN_TEST_POSTGRES="$POSTGRES_SERVER" cargo test --features ssr --lib
+# --nocapture: it prints what it measured (throughput, freshness).
+step scale-postgres env BULLETIN_TEST_POSTGRES="$POSTGRES_SERVER" \
+    cargo test --features ssr --test scale -- --nocapture
 postgres_stop
 step build cargo leptos build --split
 step end2end bash -c 'cd end2end && npx playwright test'
@@ -50,7 +54,7 @@ step end2end bash -c 'cd end2end && npx playwright test'
 step bench-quick bash bench/run.sh --quick
 
 # One closing line for the whole run, counted from the runners' own reports.
-rust_passed=$(grep -hoE '^test result: ok\. [0-9]+ passed' "$logs/cargo-test.log" "$logs/cargo-test-postgres.log" \
+rust_passed=$(grep -hoE '^test result: ok\. [0-9]+ passed' "$logs"/cargo-test*.log "$logs/scale-postgres.log" \
     | awk '{s += $4} END {print s + 0}')
 e2e_passed=$(grep -hoE '^ +[0-9]+ passed' "$logs/end2end.log" | awk '{s += $1} END {print s + 0}')
 echo "cargo test (SQLite, then Postgres): $rust_passed passed; end2end: $e2e_passed passed"

@@ -1,0 +1,555 @@
+//! The scale test: three instances of the real binary on one database,
+//! behind nginx, under a load of likes, views and publishes from many
+//! visitors, with one instance killed by `kill -9` part-way through.
+//!
+//! It runs on the Postgres server `BULLETIN_TEST_POSTGRES` names (a new
+//! database on it), or else on one SQLite file; the test command runs it
+//! both ways. It checks that:
+//! - no visitor ever reads, on any instance, data older than a write of
+//!   theirs that was answered: each write is checked at once on every
+//!   instance still alive, bypassing nginx, where each instance's read cache
+//!   and kept pages would show an older state (a post's text after an edit,
+//!   its view count after a view, the list after a publish, the like
+//!   button after a like);
+//! - the final counts are exact: like counts equal the like rows and the
+//!   likes the visitors were last told they have; every answered view is
+//!   counted; every answered publish is there, once;
+//! - after the kill, the other instances go on answering.
+//!
+//! It also measures how soon another visitor, on another instance, sees a
+//! write (the feed's lag) and prints it; `bench/RESULTS.md` has the
+//! figures.
+
+#[path = "process.rs"]
+mod process;
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    net::SocketAddr,
+    path::Path,
+    process::Stdio,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use process::Server;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    process::{Child, Command},
+};
+
+const INSTANCES: usize = 3;
+const CLIENTS: usize = 12;
+const POSTS: usize = 8;
+const LOAD: Duration = Duration::from_secs(6);
+/// When the last instance is killed, into the load.
+const KILL_AFTER: Duration = Duration::from_millis(2_500);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() {
+    let data = tempfile::tempdir().unwrap();
+    let database = shared_database(data.path()).await;
+    let vars = [
+        ("DATABASE_URL", database.as_str()),
+        ("BULLETIN_WRITES_PER_MINUTE_PER_IP", "0"),
+        ("BULLETIN_WRITES_PER_MINUTE_PER_VISITOR", "0"),
+        // Not a line per request: the load would spend its time logging.
+        ("RUST_LOG", "info"),
+    ];
+    let mut instances = Vec::new();
+    for _ in 0..INSTANCES {
+        instances.push(Server::start(&vars).await);
+    }
+    let cluster = Arc::new(Cluster {
+        addrs: instances.iter().map(|server| server.addr).collect(),
+        alive: (0..INSTANCES).map(|_| AtomicBool::new(true)).collect(),
+        killed_at: std::sync::OnceLock::new(),
+    });
+    let nginx = Nginx::start(&cluster.addrs).await;
+
+    let mut seeder = Visitor::default();
+    let mut posts = Vec::new();
+    for n in 0..=POSTS {
+        posts.push(seeder.publish(nginx.addr, &format!("Seed {n}"), &format!("seed-{n}")).await.expect("seeded"));
+    }
+    let probe_post = posts.pop().unwrap();
+
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|n| tokio::spawn(client(n, nginx.addr, cluster.clone(), posts.clone(), started + LOAD)))
+        .collect();
+    let probe = tokio::spawn(probe(cluster.clone(), probe_post, started + LOAD));
+
+    tokio::time::sleep(KILL_AFTER).await;
+    cluster.alive[INSTANCES - 1].store(false, Ordering::SeqCst);
+    let _ = cluster.killed_at.set(Instant::now());
+    let mut killed = instances.pop().unwrap();
+    killed.child.start_kill().unwrap();
+    killed.child.wait().await.unwrap();
+
+    let mut reports = Vec::new();
+    for client in clients {
+        reports.push(client.await.unwrap());
+    }
+    let (lags, probe_liked) = probe.await.unwrap();
+
+    // --- what was answered, against what is stored ---------------------------
+    let stale: Vec<&String> = reports.iter().flat_map(|report| &report.stale).collect();
+    assert!(stale.is_empty(), "{} stale reads after a write's answer: {stale:#?}", stale.len());
+    let mut liked: HashMap<i64, i64> = HashMap::new();
+    let (mut viewed, mut maybe_viewed): (HashMap<i64, i64>, HashMap<i64, i64>) = Default::default();
+    for report in &reports {
+        for (post, state) in &report.likes {
+            *liked.entry(*post).or_default() += i64::from(*state);
+        }
+        for (post, views) in &report.views {
+            *viewed.entry(*post).or_default() += views;
+        }
+        for (post, views) in &report.unanswered_views {
+            *maybe_viewed.entry(*post).or_default() += views;
+        }
+    }
+    *liked.entry(probe_post).or_default() += i64::from(probe_liked);
+    let stored = stored_counts(&database, data.path()).await;
+    for post in posts.iter().copied().chain([probe_post]) {
+        let (likes, views, rows) = stored[&post];
+        let expected = liked.get(&post).copied().unwrap_or(0);
+        assert_eq!(
+            (likes, rows),
+            (expected, expected),
+            "post {post}: like count and rows against what visitors were told"
+        );
+        let (answered, unanswered) =
+            (viewed.get(&post).copied().unwrap_or(0), maybe_viewed.get(&post).copied().unwrap_or(0));
+        assert!(
+            (answered..=answered + unanswered).contains(&views),
+            "post {post}: {views} views stored, {answered} answered and {unanswered} unanswered"
+        );
+    }
+    let published: Vec<i64> = reports.iter().flat_map(|report| report.published.iter().copied()).collect();
+    for id in &published {
+        assert!(stored.contains_key(id), "answered publish {id} is missing");
+    }
+    assert_eq!(stored.len(), POSTS + 1 + published.len(), "each answered publish once, and nothing else");
+
+    // --- the others kept answering --------------------------------------------
+    let after_kill: usize = reports.iter().map(|report| report.answered_after_kill).sum();
+    let failed: usize = reports.iter().map(|report| report.failed).sum();
+    let answered: usize = reports.iter().map(|report| report.answered).sum();
+    assert!(after_kill >= 100, "only {after_kill} writes were answered after the kill");
+    assert!(lags.iter().all(|lag| lag.is_some()), "another visitor never saw a write within 2 s");
+
+    let mut lags: Vec<Duration> = lags.into_iter().flatten().collect();
+    lags.sort();
+    let at = |q: f64| lags[((lags.len() - 1) as f64 * q).round() as usize];
+    eprintln!(
+        "scale ({backend}): {answered} writes answered in {load:?} by {INSTANCES} instances ({after_kill} after one was killed), \
+         {failed} refused or cut off and retried or not counted; {published} posts published; \
+         another visitor on another instance saw a write after p50 {p50:?}, p99 {p99:?}, max {max:?} ({n} writes)",
+        backend = if database.starts_with("postgres") { "Postgres" } else { "SQLite" },
+        load = LOAD,
+        published = published.len(),
+        p50 = at(0.5),
+        p99 = at(0.99),
+        max = lags.last().unwrap(),
+        n = lags.len(),
+    );
+    drop(nginx);
+}
+
+/// The instances, and which are still alive.
+struct Cluster {
+    addrs: Vec<SocketAddr>,
+    alive: Vec<AtomicBool>,
+    killed_at: std::sync::OnceLock<Instant>,
+}
+
+impl Cluster {
+    fn alive(&self) -> Vec<SocketAddr> {
+        self.addrs.iter().zip(&self.alive).filter(|(_, alive)| alive.load(Ordering::SeqCst)).map(|(a, _)| *a).collect()
+    }
+
+    fn is_alive(&self, addr: SocketAddr) -> bool {
+        self.addrs.iter().zip(&self.alive).any(|(a, alive)| *a == addr && alive.load(Ordering::SeqCst))
+    }
+
+    fn after_kill(&self) -> bool {
+        self.killed_at.get().is_some()
+    }
+}
+
+/// What one client was told.
+#[derive(Default)]
+struct Report {
+    /// Each post's like state as last answered.
+    likes: BTreeMap<i64, bool>,
+    /// Views answered, per post.
+    views: BTreeMap<i64, i64>,
+    /// Views sent but not answered (they may or may not count).
+    unanswered_views: BTreeMap<i64, i64>,
+    /// Posts published (answered).
+    published: Vec<i64>,
+    answered: usize,
+    answered_after_kill: usize,
+    failed: usize,
+    /// Reads older than the visitor's own answered write.
+    stale: Vec<String>,
+}
+
+/// One visitor, through nginx, until `until`: likes and unlikes (each
+/// retried with the same intent until answered, as a client would), views,
+/// edits of its own posts (retried likewise), and now and then a post
+/// (retried with the same submission key). After each answered write it
+/// reads, on every live instance, what that write changed.
+async fn client(n: usize, nginx: SocketAddr, cluster: Arc<Cluster>, posts: Vec<i64>, until: Instant) -> Report {
+    let mut visitor = Visitor::default();
+    let mut report = Report::default();
+    let mut random = 0x9e37_79b9_7f4a_7c15_u64 ^ (n as u64 + 1).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let mut next = move |below: usize| {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        (random % below as u64) as usize
+    };
+    let mut round = 0;
+    while Instant::now() < until {
+        round += 1;
+        let post = posts[next(posts.len())];
+        match next(10) {
+            0..=4 => {
+                let intent = !report.likes.get(&post).copied().unwrap_or(false);
+                let fields = format!("id={post}&liked={intent}");
+                report.write_until_answered(&mut visitor, nginx, "/api/set_like", &fields, &cluster).await;
+                report.likes.insert(post, intent);
+                let pressed = format!(r#"aria-pressed="{intent}""#);
+                let page = Read::Page(format!("/posts/{post}"));
+                check_everywhere(&mut visitor, &cluster, &page, |body| body.contains(&pressed), &mut report).await;
+            }
+            5..=7 => match visitor.send(nginx, "POST", "/api/record_view", Some(&format!("id={post}"))).await {
+                Ok(answer) if answer.status == 200 => {
+                    *report.views.entry(post).or_default() += 1;
+                    report.answered(&cluster);
+                    // Counts only grow: none older than this view's.
+                    let counted: i64 = answer.body.trim().parse().unwrap();
+                    let at_least = |body: &str| view_count(body).is_some_and(|views| views >= counted);
+                    check_everywhere(&mut visitor, &cluster, &Read::Post(post), at_least, &mut report).await;
+                }
+                _ => {
+                    *report.unanswered_views.entry(post).or_default() += 1;
+                    report.failed += 1;
+                }
+            },
+            8 if !report.published.is_empty() => {
+                let own = report.published[next(report.published.len())];
+                let title = format!("Client {n} edit {round}");
+                let fields = format!("id={own}&title={}&content=Edited", title.replace(' ', "+"));
+                report.write_until_answered(&mut visitor, nginx, "/api/update_post", &fields, &cluster).await;
+                let heading = format!("<h1>{title}</h1>");
+                let page = Read::Page(format!("/posts/{own}"));
+                check_everywhere(&mut visitor, &cluster, &page, |body| body.contains(&heading), &mut report).await;
+            }
+            _ => {
+                let title = format!("Client {n} round {round}");
+                let id = loop {
+                    match visitor.publish(nginx, &title, &format!("c{n}-r{round}")).await {
+                        Ok(id) => break id,
+                        Err(_) => report.failed += 1,
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                };
+                report.published.push(id);
+                report.answered(&cluster);
+                // The list's first page, which every instance keeps, has it:
+                // twenty others would have to be published in between to
+                // push it off.
+                let list = Read::Page("/".to_owned());
+                check_everywhere(&mut visitor, &cluster, &list, |body| body.contains(&title), &mut report).await;
+            }
+        }
+    }
+    report
+}
+
+impl Report {
+    /// Notes an answered write.
+    fn answered(&mut self, cluster: &Cluster) {
+        self.answered += 1;
+        self.answered_after_kill += usize::from(cluster.after_kill());
+    }
+
+    /// Sends an idempotent write (`fields` to `path`) until it is answered
+    /// 200, as a client retrying the same intent would.
+    async fn write_until_answered(
+        &mut self,
+        visitor: &mut Visitor,
+        nginx: SocketAddr,
+        path: &str,
+        fields: &str,
+        cluster: &Cluster,
+    ) {
+        loop {
+            match visitor.send(nginx, "POST", path, Some(fields)).await {
+                Ok(answer) if answer.status == 200 => break,
+                _ => self.failed += 1,
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.answered(cluster);
+    }
+}
+
+/// What a visitor reads to check a write.
+enum Read {
+    /// A page, as a browser navigates to it.
+    Page(String),
+    /// A post, through the server function the client calls.
+    Post(i64),
+}
+
+/// Reads `read` as `visitor` on every live instance, bypassing nginx, and
+/// notes each answer that is not 200 or whose body is not `fresh`.
+async fn check_everywhere(
+    visitor: &mut Visitor,
+    cluster: &Cluster,
+    read: &Read,
+    fresh: impl Fn(&str) -> bool,
+    report: &mut Report,
+) {
+    for addr in cluster.alive() {
+        let (answer, what) = match read {
+            Read::Page(path) => (visitor.send(addr, "GET", path, None).await, path.clone()),
+            Read::Post(id) => {
+                (visitor.send(addr, "POST", "/api/get_post", Some(&format!("id={id}"))).await, format!("post {id}"))
+            }
+        };
+        match answer {
+            Ok(answer) if answer.status == 200 && fresh(&answer.body) => {}
+            Ok(answer) => report.stale.push(format!("{addr} {what}: {} {}", answer.status, excerpt(&answer.body))),
+            // Killed while being asked.
+            Err(_) if !cluster.is_alive(addr) => {}
+            Err(err) => report.stale.push(format!("{addr} {what}: {err}")),
+        }
+    }
+}
+
+/// The view count in a `get_post` answer.
+fn view_count(body: &str) -> Option<i64> {
+    let rest = body.split(r#""view_count":"#).nth(1)?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// The part of a page worth showing in a failure: its `<main>`, or its start.
+fn excerpt(body: &str) -> &str {
+    let start = body.find("<main").unwrap_or(0);
+    let end = (start + 600).min(body.len());
+    body.get(start..end).unwrap_or(body)
+}
+
+/// Until `until`: likes or unlikes `post` through one live instance, then
+/// asks another, as a new visitor each time, until it shows the new count.
+/// Returns each write's lag (`None` past 2 s) and the last like state.
+async fn probe(cluster: Arc<Cluster>, post: i64, until: Instant) -> (Vec<Option<Duration>>, bool) {
+    let mut writer = Visitor::default();
+    let mut liked = false;
+    let mut lags = Vec::new();
+    let mut turn = 0;
+    while Instant::now() < until {
+        turn += 1;
+        let alive = cluster.alive();
+        let (on, other) = (alive[turn % alive.len()], alive[(turn + 1) % alive.len()]);
+        let Ok(answer) = writer.send(on, "POST", "/api/set_like", Some(&format!("id={post}&liked={}", !liked))).await
+        else {
+            continue;
+        };
+        if answer.status != 200 {
+            continue;
+        }
+        liked = !liked;
+        let answered = Instant::now();
+        let expected = format!(r#""like_count":{}"#, i64::from(liked));
+        let mut lag = None;
+        while answered.elapsed() < Duration::from_secs(2) {
+            let mut stranger = Visitor::default();
+            match stranger.send(other, "POST", "/api/get_post", Some(&format!("id={post}"))).await {
+                Ok(answer) if answer.body.contains(&expected) => {
+                    lag = Some(answered.elapsed());
+                    break;
+                }
+                Err(_) if !cluster.is_alive(other) => break,
+                _ => tokio::time::sleep(Duration::from_micros(500)).await,
+            }
+        }
+        if lag.is_some() || cluster.is_alive(other) {
+            lags.push(lag);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (lags, liked)
+}
+
+/// A browser's cookie jar, over one-request HTTP/1.0 connections.
+#[derive(Default)]
+struct Visitor {
+    cookies: BTreeMap<String, String>,
+}
+
+/// A status and a body.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+impl Visitor {
+    /// Sends a request (a form POST, answered as JSON, when `form` is
+    /// given) with this visitor's cookies, and keeps those the answer sets.
+    async fn send(
+        &mut self,
+        addr: SocketAddr,
+        method: &str,
+        path: &str,
+        form: Option<&str>,
+    ) -> std::io::Result<Answer> {
+        let cookies = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
+        if !cookies.is_empty() {
+            request += &format!("Cookie: {cookies}\r\n");
+        }
+        match form {
+            Some(form) => {
+                request += &format!(
+                    "Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n\
+                     Content-Length: {}\r\n\r\n{form}",
+                    form.len()
+                )
+            }
+            None => request += "Accept: text/html\r\n\r\n",
+        }
+        let exchange = async {
+            let mut stream = TcpStream::connect(addr).await?;
+            stream.write_all(request.as_bytes()).await?;
+            let mut answer = Vec::new();
+            stream.read_to_end(&mut answer).await?;
+            Ok::<_, std::io::Error>(String::from_utf8_lossy(&answer).into_owned())
+        };
+        let answer = tokio::time::timeout(Duration::from_secs(10), exchange)
+            .await
+            .map_err(|_| std::io::Error::other("no answer in 10 s"))??;
+        let (head, body) = answer.split_once("\r\n\r\n").ok_or_else(|| std::io::Error::other("no head"))?;
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| std::io::Error::other("no status"))?;
+        for line in head.lines() {
+            if let Some(cookie) = line.strip_prefix("set-cookie: ").or_else(|| line.strip_prefix("Set-Cookie: ")) {
+                let (name, value) = cookie.split(';').next().unwrap_or_default().split_once('=').unwrap_or_default();
+                if cookie.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        Ok(Answer { status, body: body.to_owned() })
+    }
+
+    /// Publishes a post through `addr` with submission key `key`; its id.
+    async fn publish(&mut self, addr: SocketAddr, title: &str, key: &str) -> std::io::Result<i64> {
+        let form = format!("title={}&content=Under+load&submission={key}", title.replace(' ', "+"));
+        let answer = self.send(addr, "POST", "/api/create_post", Some(&form)).await?;
+        if answer.status != 200 {
+            return Err(std::io::Error::other(format!("{}: {}", answer.status, answer.body)));
+        }
+        answer.body.trim().parse().map_err(std::io::Error::other)
+    }
+}
+
+/// Where every instance's `DATABASE_URL` points: a new database on the
+/// Postgres server `BULLETIN_TEST_POSTGRES` names, or a SQLite file in `dir`.
+async fn shared_database(dir: &Path) -> String {
+    use sqlx::{Connection, Executor};
+    let Ok(server) = std::env::var("BULLETIN_TEST_POSTGRES") else {
+        return format!("sqlite://{}", dir.join("shared.db").display());
+    };
+    let name = format!("scale_{}", std::process::id());
+    let mut connection = sqlx::PgConnection::connect(&format!("{server}/postgres")).await.expect("the Postgres server");
+    connection.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.unwrap();
+    connection.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    format!("{server}/{name}")
+}
+
+/// Each post's like count, view count and like rows, as stored.
+async fn stored_counts(database: &str, dir: &Path) -> HashMap<i64, (i64, i64, i64)> {
+    const QUERY: &str = "SELECT p.id, p.like_count, p.view_count, \
+                         (SELECT count(*) FROM post_likes l WHERE l.post_id = p.id) FROM posts p";
+    let rows: Vec<(i64, i64, i64, i64)> = if database.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database).await.unwrap();
+        sqlx::query_as(QUERY).fetch_all(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("shared.db").display())).await.unwrap();
+        sqlx::query_as(QUERY).fetch_all(&pool).await.unwrap()
+    };
+    rows.into_iter().map(|(id, likes, views, rows)| (id, (likes, views, rows))).collect()
+}
+
+/// nginx in front of the instances, as Debian's `nginx-light` runs it in
+/// the foreground, everything under a temporary folder. A request is sent
+/// to the next instance only if none was sent yet (nginx never resends a
+/// POST that reached an instance).
+struct Nginx {
+    child: Child,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    async fn start(upstreams: &[SocketAddr]) -> Nginx {
+        let dir = tempfile::tempdir().unwrap();
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let servers: String = upstreams
+            .iter()
+            .map(|upstream| format!("        server {upstream} max_fails=1 fail_timeout=30s;\n"))
+            .collect();
+        let root = dir.path().display();
+        let config = format!(
+            "worker_processes 1;\npid {root}/nginx.pid;\nerror_log {root}/error.log warn;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n    access_log off;\n    client_body_temp_path {root}/body;\n    proxy_temp_path {root}/proxy;\n\
+             fastcgi_temp_path {root}/fastcgi;\n    uwsgi_temp_path {root}/uwsgi;\n    scgi_temp_path {root}/scgi;\n\
+             upstream bulletin {{\n{servers}        keepalive 32;\n    }}\n\
+             server {{\n        listen {addr};\n        location / {{\n            proxy_pass http://bulletin;\n\
+             proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n\
+             proxy_set_header Host $http_host;\n            proxy_next_upstream error timeout;\n\
+             proxy_connect_timeout 1s;\n        }}\n    }}\n}}\n"
+        );
+        std::fs::write(dir.path().join("nginx.conf"), config).unwrap();
+        let child = Command::new(nginx_binary())
+            .args(["-p", &root.to_string(), "-c", "nginx.conf", "-g", "daemon off;"])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("nginx starts (scripts/setup.sh installs Debian's nginx-light)");
+        let started = Instant::now();
+        while TcpStream::connect(addr).await.is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "nginx did not listen on {addr}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Nginx { child, addr, _dir: dir }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+fn nginx_binary() -> &'static str {
+    if Path::new("/usr/sbin/nginx").exists() { "/usr/sbin/nginx" } else { "nginx" }
+}

@@ -14,6 +14,9 @@
 #                          as two wrk processes, one line per minute with
 #                          the writes' p99, the WAL's size and the RSS
 #
+# The full and quick runs end with bench/instances.sh: the mix, likes and
+# publishing on SQLite and Postgres, one instance and two behind nginx.
+#
 # Scenarios (requests/s, p50 and p99 in ms, errors, peak RSS of the server):
 #   1 GET /             the 20 newest posts, full HTML document
 #   1b GET / (br)       the same, asking for brotli as browsers do
@@ -214,6 +217,7 @@ PY
     echo "scenario 1 / scenario 5 (rendering / constant bytes): one worker $(ratio "$home_1" "$ceiling_1"), all cores $(ratio "$home_0" "$ceiling_0")"
     echo "scenario 2b / scenario 1b (a post page / the list, brotli): one worker $(ratio "$post_br_1" "$home_br_1"), all cores $(ratio "$post_br_0" "$home_br_0")"
     echo "scenario 6 / scenario 1 (the mix / GET / alone): one worker $(ratio "$mix_1" "$home_1"), all cores $(ratio "$mix_0" "$home_0")"
+    if [ "$quick" = 1 ]; then bash bench/instances.sh --quick; else bash bench/instances.sh; fi
 fi
 
 # What a first visit to each page makes a browser that accepts brotli

@@ -2,10 +2,12 @@
 # A throwaway Postgres server for tests, from Debian's `postgresql` package:
 # a new cluster in a temporary folder, on a free loopback port, trusted
 # (no password) for the user `app`, and without fsync (its data is thrown
-# away). Sourced by scripts/test.sh and bench/run.sh:
+# away) unless started `durable`. Sourced by scripts/test.sh and
+# bench/instances.sh:
 #
 #   source scripts/postgres.sh
 #   postgres_start        # exports POSTGRES_SERVER=postgres://app@127.0.0.1:PORT
+#   postgres_start durable  # the same, flushing every commit as in production
 #   ...                   # databases: createdb, or CREATE DATABASE through it
 #   postgres_stop         # also run on exit
 #
@@ -20,8 +22,9 @@ postgres_as_owner() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-postgres_start() {
-    local bin port
+postgres_start() { # [durable]
+    local bin port speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${1:-}" = durable ] && speed=""
     bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
     if [ -z "$bin" ]; then
         echo "postgres.sh: no Postgres server found; scripts/setup.sh installs Debian's postgresql" >&2
@@ -32,8 +35,7 @@ postgres_start() {
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     postgres_as_owner "$bin/initdb" -D "$POSTGRES_DIR/data" -A trust -U app -E UTF8 --no-sync >/dev/null
     postgres_as_owner "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/server.log" -w -o \
-        "-k $POSTGRES_DIR -c listen_addresses=127.0.0.1 -p $port -c max_connections=300 \
-         -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+        "-k $POSTGRES_DIR -c listen_addresses=127.0.0.1 -p $port -c max_connections=300 $speed" start >/dev/null
     POSTGRES_BIN="$bin"
     export POSTGRES_SERVER="postgres://app@127.0.0.1:$port"
     trap postgres_stop EXIT

@@ -497,7 +497,8 @@ async fn stored_counts(database: &str, dir: &Path) -> HashMap<i64, (i64, i64, i6
 }
 
 /// nginx in front of the instances, as Debian's `nginx-light` runs it in
-/// the foreground, everything under a temporary folder. A request is sent
+/// the foreground, everything under a temporary folder, as one process (no
+/// master and workers: a worker would outlive a killed master). A request is sent
 /// to the next instance only if none was sent yet (nginx never resends a
 /// POST that reached an instance).
 struct Nginx {
@@ -516,7 +517,7 @@ impl Nginx {
             .collect();
         let root = dir.path().display();
         let config = format!(
-            "worker_processes 1;\npid {root}/nginx.pid;\nerror_log {root}/error.log warn;\n\
+            "master_process off;\npid {root}/nginx.pid;\nerror_log {root}/error.log warn;\n\
              events {{ worker_connections 1024; }}\n\
              http {{\n    access_log off;\n    client_body_temp_path {root}/body;\n    proxy_temp_path {root}/proxy;\n\
              fastcgi_temp_path {root}/fastcgi;\n    uwsgi_temp_path {root}/uwsgi;\n    scgi_temp_path {root}/scgi;\n\

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# The harness on several instances: the mix, likes and publishing (bench/run.sh's
+# scenarios 6, 3 and 4) on SQLite and on Postgres, with one instance, one
+# behind nginx and two behind nginx, each instance on all cores.
+#
+#   bench/instances.sh           release build, 10 s per scenario after 3 s of warm-up
+#   bench/instances.sh --quick   debug build, 1 s per scenario (scripts/test.sh)
+#
+# Postgres is a throwaway cluster from Debian's package (scripts/postgres.sh),
+# with fsync on, as in production; nginx is Debian's nginx-light, configured as
+# the README's sample. Everything runs on this machine's cores: wrk, nginx,
+# the instances and Postgres share them.
+#
+# After each backend: the likes' rows equal the counts, and every view
+# answered 2xx was counted (plus at most the views in flight when wrk stopped).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+setup_servers
+apt_install wrk curl
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
+
+if [ "${1:-}" = --quick ]; then
+    bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50
+    [ -x "$bin" ] || cargo leptos build --split
+else
+    bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000
+    cargo leptos build --release --split --precompress
+fi
+site="$(pwd)/target/site"
+work="$(mktemp -d)"
+servers=()
+nginx_pid=""
+cleanup() {
+    stop_all
+    postgres_stop
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+ports=(3411 3412)
+front=3410
+key="$(printf 'be%.0s' $(seq 32))"
+
+start_instance() { # $1 port, $2 DATABASE_URL
+    LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$site" DATABASE_URL="$2" BULLETIN_SECRET_KEY="$key" \
+        BULLETIN_WRITES_PER_MINUTE_PER_VISITOR=0 BULLETIN_WRITES_PER_MINUTE_PER_IP=0 RUST_LOG=error \
+        "$bin" >>"$work/server-$1.log" 2>&1 &
+    servers+=($!)
+    for _ in $(seq 200); do
+        curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.05
+    done
+    echo "the instance on port $1 did not start:" >&2
+    cat "$work/server-$1.log" >&2
+    exit 1
+}
+
+# nginx in front of the instances on the given ports, in the foreground of
+# a background job, as one process (one worker, no master), everything
+# under $work/nginx.
+start_nginx() { # ports...
+    local dir="$work/nginx" upstreams=""
+    mkdir -p "$dir"
+    for port in "$@"; do
+        upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+    done
+    cat >"$dir/nginx.conf" <<CONF
+master_process off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    upstream bulletin {
+$upstreams        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$front;
+        location / {
+            proxy_pass http://bulletin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+            proxy_next_upstream error timeout;
+        }
+    }
+}
+CONF
+    /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' &
+    nginx_pid=$!
+    for _ in $(seq 200); do
+        curl -fs "http://127.0.0.1:$front/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.05
+    done
+    echo "nginx did not start:" >&2
+    cat "$dir/error.log" >&2
+    exit 1
+}
+
+stop_all() {
+    local pid
+    for pid in "${servers[@]}" $nginx_pid; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    servers=() nginx_pid=""
+}
+
+# wrk reads one script: each scenario's request script plus the reporter
+# (the mix wraps the reporter's `done`, so it comes second).
+for name in like publish; do
+    cat "bench/$name.lua" bench/report.lua >"$work/$name.lua"
+done
+cat bench/report.lua bench/mix.lua >"$work/mix.lua"
+
+run_wrk() { # $1 script, $2 url, $3 duration
+    BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$3" -s "$work/$1.lua" "$2"
+}
+
+# One scenario against $url; prints its row and, for the mix, adds the views
+# it was answered to $answered_views.
+measure() { # $1 backend, $2 setup, $3 label, $4 script, $5 path
+    run_wrk "$4" "$url$5" "$warmup" >/dev/null 2>&1 || true
+    sleep 1
+    local before output rps p50 p99 requests errors views
+    before=$(sql "select coalesce(sum(view_count), 0) from posts")
+    output=$(run_wrk "$4" "$url$5" "$duration")
+    read -r _ rps p50 p99 requests errors <<<"$(grep '^RESULT' <<<"$output")"
+    printf '| %-8s | %-22s | %-18s | %9s | %6s | %7s | %6s |\n' "$1" "$2" "$3" "$rps" "$p50" "$p99" "$errors"
+    if [ "$4" = mix ]; then
+        read -r _ views _ <<<"$(grep '^COUNTS' <<<"$output")"
+        sleep 1
+        local counted=$(($(sql "select coalesce(sum(view_count), 0) from posts") - before))
+        local unread=$((counted - views))
+        if [ "$unread" -lt 0 ] || [ "$unread" -gt "$connections" ]; then
+            echo "$1, $2: $views views answered 2xx, $counted counted  MISMATCH" | tee -a "$work/checks.txt" >&2
+            exit 1
+        fi
+        echo "$1, $2: $views views answered 2xx, $counted counted ($unread in flight when wrk stopped)" >>"$work/checks.txt"
+    fi
+}
+
+echo
+echo "bulletin on several instances: $(nproc) cores shared by wrk, nginx, the instances and the database;" \
+    "$connections connections, $duration per scenario after $warmup warm-up, $posts posts"
+echo
+echo "| database | instances              | scenario           |     req/s | p50 ms |  p99 ms | errors |"
+echo "| -------- | ---------------------- | ------------------ | --------- | ------ | ------- | ------ |"
+postgres_start durable
+trap cleanup EXIT # postgres_start set its own
+for backend in SQLite Postgres; do
+    if [ "$backend" = SQLite ]; then
+        database="sqlite://$work/bench.db"
+        sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$work/bench.db" "$1"; }
+    else
+        psql -q "$POSTGRES_SERVER/postgres" -c "CREATE DATABASE bench"
+        database="$POSTGRES_SERVER/bench"
+        sql() { psql -tA "$database" -c "$1"; }
+    fi
+    # The schema from the server's migrations, the visitors from the server,
+    # then the posts (the same shape as bench/seed.py's).
+    start_instance "${ports[0]}" "$database"
+    python3 bench/visitors.py "http://127.0.0.1:${ports[0]}" 4000 "$work/visitors.txt"
+    stop_all
+    if [ "$backend" = SQLite ]; then
+        python3 bench/seed.py "$work/bench.db" "$posts"
+    else
+        sql "INSERT INTO posts (title, content, author_id) SELECT 'Post number ' || n, \
+             substr(repeat('lorem ipsum dolor sit amet consectetur adipiscing elit ', 8), 1, 400), 'bench' \
+             FROM generate_series(1, $posts) AS n" >/dev/null
+    fi
+
+    for setup in one one-behind-nginx two-behind-nginx; do
+        case "$setup" in
+            one)
+                start_instance "${ports[0]}" "$database"
+                url="http://127.0.0.1:${ports[0]}" label="one"
+                ;;
+            one-behind-nginx)
+                start_instance "${ports[0]}" "$database"
+                start_nginx "${ports[0]}"
+                url="http://127.0.0.1:$front" label="one, behind nginx"
+                ;;
+            two-behind-nginx)
+                start_instance "${ports[0]}" "$database"
+                start_instance "${ports[1]}" "$database"
+                start_nginx "${ports[@]}"
+                url="http://127.0.0.1:$front" label="two, behind nginx"
+                ;;
+        esac
+        measure "$backend" "$label" "mix" mix /
+        measure "$backend" "$label" "likes (server fn)" like /api/set_like
+        measure "$backend" "$label" "publish (no JS)" publish /api/create_post
+        stop_all
+    done
+    rows=$(sql "select count(*) from post_likes")
+    counted=$(sql "select coalesce(sum(like_count), 0) from posts")
+    echo "$backend likes: $rows rows, $counted counted" | tee -a "$work/checks.txt" >/dev/null
+    if [ "$rows" != "$counted" ]; then
+        echo "$backend likes: $rows rows, $counted counted  MISMATCH" >&2
+        exit 1
+    fi
+done
+echo
+cat "$work/checks.txt"

@@ -47,7 +47,7 @@ const QUEUE_CAPACITY: usize = 4096;
 /// One kind of write that is committed in groups.
 pub trait Write: Send + 'static {
     /// What one caller asks for.
-    type Job: Send + 'static;
+    type Job: Send + Sync + 'static;
     /// What one job came to, once its batch committed.
     type Done: Send + 'static;
 
@@ -61,6 +61,17 @@ pub trait Write: Send + 'static {
         tx: &'c mut Tx,
         job: &'c Self::Job,
     ) -> impl Future<Output = Result<Self::Done, sqlx::Error>> + Send + 'c;
+
+    /// Applies a batch's `jobs` in order inside its transaction, and
+    /// returns what each came to: by default [`Write::apply`] on each, one
+    /// after the other. A kind may instead send the whole batch at once
+    /// where a statement costs a round trip (Postgres).
+    fn apply_all<'c>(
+        tx: &'c mut Tx,
+        jobs: &'c [Self::Job],
+    ) -> impl Future<Output = Result<Vec<Self::Done>, sqlx::Error>> + Send + 'c {
+        one_by_one::<Self>(tx, jobs)
+    }
 
     /// What a batch changed, for the feed that other instances follow;
     /// recorded in the batch's transaction.
@@ -169,11 +180,8 @@ async fn apply<W: Write>(
     jobs: Vec<W::Job>,
 ) -> Result<(Vec<(W::Job, W::Done)>, Option<i64>), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let mut batch = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let done = W::apply(&mut tx, &job).await?;
-        batch.push((job, done));
-    }
+    let done = W::apply_all(&mut tx, &jobs).await?;
+    let batch: Vec<_> = jobs.into_iter().zip(done).collect();
     let changed = W::changed(&batch);
     let seq = if changed.is_empty() { None } else { Some(feed.record(&mut tx, changed).await?) };
     tx.commit().await?;
@@ -181,4 +189,13 @@ async fn apply<W: Write>(
         feed.wrote(seq);
     }
     Ok((batch, seq))
+}
+
+/// [`Write::apply`] on each of `jobs`, in order.
+pub async fn one_by_one<W: Write + ?Sized>(tx: &mut Tx, jobs: &[W::Job]) -> Result<Vec<W::Done>, sqlx::Error> {
+    let mut done = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        done.push(W::apply(tx, job).await?);
+    }
+    Ok(done)
 }

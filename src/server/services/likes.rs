@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use super::group_commit::{GroupCommit, Write};
+use super::group_commit::{GroupCommit, Write, one_by_one};
 use crate::{
     domain::{LikeState, Tag},
     error::AppError,
@@ -63,6 +63,24 @@ impl Write for Likes {
         Ok(counts.map(|(likes, views)| Counts { likes, views }))
     }
 
+    /// On Postgres, the whole batch in one call of `bulletin_apply_likes`
+    /// (`migrations/postgres`), which runs the same statements job by job.
+    async fn apply_all(tx: &mut Tx, jobs: &[Like]) -> Result<Vec<Option<Counts>>, sqlx::Error> {
+        let Tx::Postgres(tx) = tx else {
+            return one_by_one::<Self>(tx, jobs).await;
+        };
+        let posts: Vec<i64> = jobs.iter().map(|like| like.post_id).collect();
+        let visitors: Vec<&str> = jobs.iter().map(|like| like.visitor_id.as_str()).collect();
+        let liked: Vec<bool> = jobs.iter().map(|like| like.liked).collect();
+        let rows = sqlx::query_as("SELECT job, likes, views FROM bulletin_apply_likes($1, $2, $3)")
+            .bind(posts)
+            .bind(visitors)
+            .bind(liked)
+            .fetch_all(&mut **tx)
+            .await?;
+        Ok(by_job(jobs.len(), rows))
+    }
+
     fn changed(batch: &[(Like, Option<Counts>)]) -> Vec<Tag> {
         counted(batch.iter().map(|(like, counts)| (like.post_id, *counts)))
     }
@@ -98,6 +116,18 @@ impl Write for Views {
         Ok(counts.map(|(likes, views)| Counts { likes, views }))
     }
 
+    /// On Postgres, the whole batch in one call of `bulletin_apply_views`.
+    async fn apply_all(tx: &mut Tx, jobs: &[i64]) -> Result<Vec<Option<Counts>>, sqlx::Error> {
+        let Tx::Postgres(tx) = tx else {
+            return one_by_one::<Self>(tx, jobs).await;
+        };
+        let rows = sqlx::query_as("SELECT job, likes, views FROM bulletin_apply_views($1)")
+            .bind(jobs)
+            .fetch_all(&mut **tx)
+            .await?;
+        Ok(by_job(jobs.len(), rows))
+    }
+
     fn changed(batch: &[(i64, Option<Counts>)]) -> Vec<Tag> {
         counted(batch.iter().map(|(id, counts)| (*id, *counts)))
     }
@@ -105,6 +135,18 @@ impl Write for Views {
     fn committed(cache: &ReadCache, batch: &[(i64, Option<Counts>)], seq: Option<i64>) {
         set_counts(cache, batch.iter().map(|(id, counts)| (*id, *counts)), seq);
     }
+}
+
+/// Each of `jobs` jobs' counts from a batch function's rows (`job` counts
+/// from 1; no row for a job on a post that does not exist).
+fn by_job(jobs: usize, rows: Vec<(i32, i64, i64)>) -> Vec<Option<Counts>> {
+    let mut counts = vec![None; jobs];
+    for (job, likes, views) in rows {
+        if let Some(slot) = usize::try_from(job - 1).ok().and_then(|at| counts.get_mut(at)) {
+            *slot = Some(Counts { likes, views });
+        }
+    }
+    counts
 }
 
 /// The counts a batch changed: one tag per post, for the posts that exist.

@@ -6,6 +6,11 @@
 #   bench/instances.sh           release build, 10 s per scenario after 3 s of warm-up
 #   bench/instances.sh --quick   debug build, 1 s per scenario (scripts/test.sh)
 #
+#   BENCH_BACKENDS="Postgres"    only these databases (default: SQLite Postgres)
+#   BENCH_SETUPS="..."           only these setups (default: one one-behind-nginx
+#                                two-behind-nginx; also one-worker-behind-nginx and
+#                                two-one-worker-behind-nginx, instances on one tokio worker)
+#
 # Postgres is a throwaway cluster from Debian's package (scripts/postgres.sh),
 # with fsync on, as in production; nginx is Debian's nginx-light, configured as
 # the README's sample. Everything runs on this machine's cores: wrk, nginx,
@@ -44,8 +49,9 @@ ports=(3411 3412)
 front=3410
 key="$(printf 'be%.0s' $(seq 32))"
 
-start_instance() { # $1 port, $2 DATABASE_URL
+start_instance() { # $1 port, $2 DATABASE_URL, [$3 worker threads, 0: all cores]
     LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$site" DATABASE_URL="$2" BULLETIN_SECRET_KEY="$key" \
+        BULLETIN_WORKER_THREADS="${3:-0}" \
         BULLETIN_WRITES_PER_MINUTE_PER_VISITOR=0 BULLETIN_WRITES_PER_MINUTE_PER_IP=0 RUST_LOG=error \
         "$bin" >>"$work/server-$1.log" 2>&1 &
     servers+=($!)
@@ -157,7 +163,7 @@ echo "| database | instances              | scenario           |     req/s | p50
 echo "| -------- | ---------------------- | ------------------ | --------- | ------ | ------- | ------ |"
 postgres_start durable
 trap cleanup EXIT # postgres_start set its own
-for backend in SQLite Postgres; do
+for backend in ${BENCH_BACKENDS:-SQLite Postgres}; do
     if [ "$backend" = SQLite ]; then
         database="sqlite://$work/bench.db"
         sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$work/bench.db" "$1"; }
@@ -179,7 +185,7 @@ for backend in SQLite Postgres; do
              FROM generate_series(1, $posts) AS n" >/dev/null
     fi
 
-    for setup in one one-behind-nginx two-behind-nginx; do
+    for setup in ${BENCH_SETUPS:-one one-behind-nginx two-behind-nginx}; do
         case "$setup" in
             one)
                 start_instance "${ports[0]}" "$database"
@@ -195,6 +201,17 @@ for backend in SQLite Postgres; do
                 start_instance "${ports[1]}" "$database"
                 start_nginx "${ports[@]}"
                 url="http://127.0.0.1:$front" label="two, behind nginx"
+                ;;
+            one-worker-behind-nginx)
+                start_instance "${ports[0]}" "$database" 1
+                start_nginx "${ports[0]}"
+                url="http://127.0.0.1:$front" label="one, 1 worker, nginx"
+                ;;
+            two-one-worker-behind-nginx)
+                start_instance "${ports[0]}" "$database" 1
+                start_instance "${ports[1]}" "$database" 1
+                start_nginx "${ports[@]}"
+                url="http://127.0.0.1:$front" label="two, 1 worker, nginx"
                 ;;
         esac
         measure "$backend" "$label" "mix" mix /

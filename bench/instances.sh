@@ -55,12 +55,17 @@ start_instance() { # $1 port, $2 DATABASE_URL, [$3 worker threads, 0: all cores]
         BULLETIN_WRITES_PER_MINUTE_PER_VISITOR=0 BULLETIN_WRITES_PER_MINUTE_PER_IP=0 RUST_LOG=error \
         "$bin" >>"$work/server-$1.log" 2>&1 &
     servers+=($!)
+    wait_for "$1" "the instance on port $1" "$work/server-$1.log"
+}
+
+# Waits up to 10 s for /healthz on port $1 to answer; else shows log $3 and stops.
+wait_for() { # $1 port, $2 what it is, $3 its log
     for _ in $(seq 200); do
         curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
         sleep 0.05
     done
-    echo "the instance on port $1 did not start:" >&2
-    cat "$work/server-$1.log" >&2
+    echo "$2 did not start:" >&2
+    cat "$3" >&2
     exit 1
 }
 
@@ -103,13 +108,7 @@ $upstreams        keepalive 64;
 CONF
     /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' &
     nginx_pid=$!
-    for _ in $(seq 200); do
-        curl -fs "http://127.0.0.1:$front/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    echo "nginx did not start:" >&2
-    cat "$dir/error.log" >&2
-    exit 1
+    wait_for "$front" nginx "$dir/error.log"
 }
 
 stop_all() {

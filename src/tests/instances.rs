@@ -102,6 +102,34 @@ async fn an_instance_that_missed_part_of_the_feed_forgets_its_cache() {
     assert!(page.body.contains("<h1>After</h1>"), "{}", page.body);
 }
 
+/// An instance that cannot read the feed cannot know what other instances
+/// write meanwhile: it keeps nothing while it cannot, and trusts its cache
+/// again once it reads the feed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_that_cannot_read_the_feed_keeps_nothing_until_it_can() {
+    let app = TestApp::spawn().await;
+    let id = app.insert_post("Kept", "text").await;
+    let page = format!("/posts/{id}");
+    assert!(app.get(&page).await.body.contains("<h1>Kept</h1>"));
+    assert_eq!(app.state.cache.sizes().kept, 1, "the page is kept");
+
+    app.execute("ALTER TABLE changes RENAME TO changes_away", &[]).await.unwrap();
+    // Writes that reach the database without this instance's knowledge, as
+    // other instances' would while the feed cannot be read.
+    for title in ["Changed elsewhere", "Changed again"] {
+        app.execute(&format!("UPDATE posts SET title = '{title}' WHERE id = {id}"), &[]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let shown = app.get(&page).await;
+        assert!(shown.body.contains(&format!("<h1>{title}</h1>")), "read again, not kept: {}", shown.body);
+    }
+
+    app.execute("ALTER TABLE changes_away RENAME TO changes", &[]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(app.get(&page).await.body.contains("<h1>Changed again</h1>"));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(app.state.cache.sizes().kept, 1, "kept again, and no longer forgotten, once the feed is read");
+}
+
 /// The position in the cookie is signed: a forged one is ignored, so no one
 /// can make an instance wait for a write that will never come.
 #[tokio::test]

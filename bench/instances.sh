@@ -6,6 +6,8 @@
 #   bench/instances.sh           release build, 10 s per scenario after 3 s of warm-up
 #   bench/instances.sh --quick   debug build, 1 s per scenario (scripts/test.sh)
 #
+#   BENCH_BIN=path/to/bulletin   this server binary instead of building one (to
+#                                compare builds: alternate two, as bench/ab.sh does)
 #   BENCH_BACKENDS="Postgres"    only these databases (default: SQLite Postgres)
 #   BENCH_SETUPS="..."           only these setups (default: one one-behind-nginx
 #                                two-behind-nginx; also one-worker-behind-nginx and
@@ -32,8 +34,9 @@ if [ "${1:-}" = --quick ]; then
     [ -x "$bin" ] || cargo leptos build --split
 else
     bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000
-    cargo leptos build --release --split --precompress
+    [ -n "${BENCH_BIN:-}" ] || cargo leptos build --release --split --precompress
 fi
+bin="${BENCH_BIN:-$bin}"
 site="$(pwd)/target/site"
 work="$(mktemp -d)"
 servers=()

@@ -235,7 +235,7 @@ async fn client(n: usize, nginx: SocketAddr, cluster: Arc<Cluster>, posts: Vec<i
             5..=7 => match visitor.send(nginx, "POST", "/api/record_view", Some(&format!("id={post}"))).await {
                 Ok(answer) if answer.status == 200 => {
                     *report.views.entry(post).or_default() += 1;
-                    report.answered(&cluster);
+                    report.note_answered(&cluster);
                     // Counts only grow: none older than this view's.
                     let counted: i64 = answer.body.trim().parse().unwrap();
                     let at_least = |body: &str| view_count(body).is_some_and(|views| views >= counted);
@@ -257,15 +257,16 @@ async fn client(n: usize, nginx: SocketAddr, cluster: Arc<Cluster>, posts: Vec<i
             }
             _ => {
                 let title = format!("Client {n} round {round}");
+                let mut tries = 0;
                 let id = loop {
                     match visitor.publish(nginx, &title, &format!("c{n}-r{round}")).await {
                         Ok(id) => break id,
-                        Err(_) => report.failed += 1,
+                        Err(err) => report.refused(&mut tries, &err.to_string()),
                     }
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 };
                 report.published.push(id);
-                report.answered(&cluster);
+                report.note_answered(&cluster);
                 // The list's first page, which every instance keeps, has it:
                 // twenty others would have to be published in between to
                 // push it off.
@@ -279,7 +280,7 @@ async fn client(n: usize, nginx: SocketAddr, cluster: Arc<Cluster>, posts: Vec<i
 
 impl Report {
     /// Notes an answered write.
-    fn answered(&mut self, cluster: &Cluster) {
+    fn note_answered(&mut self, cluster: &Cluster) {
         self.answered += 1;
         self.answered_after_kill += usize::from(cluster.after_kill());
     }
@@ -294,14 +295,25 @@ impl Report {
         fields: &str,
         cluster: &Cluster,
     ) {
+        let mut tries = 0;
         loop {
             match visitor.send(nginx, "POST", path, Some(fields)).await {
                 Ok(answer) if answer.status == 200 => break,
-                _ => self.failed += 1,
+                Ok(answer) => self.refused(&mut tries, &format!("{} {}", answer.status, answer.body)),
+                Err(err) => self.refused(&mut tries, &err.to_string()),
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        self.answered(cluster);
+        self.note_answered(cluster);
+    }
+
+    /// Notes a write that was refused or cut off, to be sent again; after
+    /// 200 tries in a row (two seconds and more), the test fails rather than
+    /// hang.
+    fn refused(&mut self, tries: &mut u32, why: &str) {
+        self.failed += 1;
+        *tries += 1;
+        assert!(*tries < 200, "a write was refused {tries} times in a row, the last: {why}");
     }
 }
 
@@ -369,17 +381,18 @@ async fn probe(cluster: Arc<Cluster>, post: i64, until: Instant) -> (Vec<Option<
     let mut liked = false;
     let mut lags = Vec::new();
     let mut turn = 0;
+    let mut unsettled = false;
     while Instant::now() < until {
         turn += 1;
         let alive = cluster.alive();
         let (on, other) = (alive[turn % alive.len()], alive[(turn + 1) % alive.len()]);
-        let Ok(answer) = writer.send(on, "POST", "/api/set_like", Some(&format!("id={post}&liked={}", !liked))).await
-        else {
-            continue;
-        };
-        if answer.status != 200 {
+        // A write that fails may still have been stored: the next turn
+        // sends the same intent again, and so does the end of the load.
+        if !set_like(&mut writer, on, post, !liked).await {
+            unsettled = true;
             continue;
         }
+        unsettled = false;
         liked = !liked;
         let answered = Instant::now();
         let expected = format!(r#""like_count":{}"#, i64::from(liked));
@@ -401,7 +414,24 @@ async fn probe(cluster: Arc<Cluster>, post: i64, until: Instant) -> (Vec<Option<
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    for _ in 0..100 {
+        if !unsettled {
+            break;
+        }
+        if set_like(&mut writer, cluster.alive()[0], post, !liked).await {
+            (unsettled, liked) = (false, !liked);
+        } else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    assert!(!unsettled, "the probe's last like was never answered");
     (lags, liked)
+}
+
+/// Makes `visitor` like `post` or not through `addr`; whether it was answered.
+async fn set_like(visitor: &mut Visitor, addr: SocketAddr, post: i64, liked: bool) -> bool {
+    let answer = visitor.send(addr, "POST", "/api/set_like", Some(&format!("id={post}&liked={liked}"))).await;
+    answer.is_ok_and(|answer| answer.status == 200)
 }
 
 /// A browser's cookie jar, over one-request HTTP/1.0 connections.

@@ -10,6 +10,12 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+
 use super::{
     AppState, cookies,
     cookies::DRAFT_COOKIE,
@@ -19,11 +25,6 @@ use super::{
     services::WriteGate,
 };
 use crate::{domain::PostDraft, error::AppError};
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
 
 /// How long a rejected form's draft waits for its page.
 pub const DRAFT_TTL: Duration = Duration::from_secs(10 * 60);

@@ -56,22 +56,12 @@ pub trait Write: Send + 'static {
     /// The sort is stable: jobs it holds equal keep their arrival order.
     fn order(a: &Self::Job, b: &Self::Job) -> Ordering;
 
-    /// Applies `job` inside the batch's transaction.
+    /// Applies a batch's `jobs`, in order, inside its transaction, and
+    /// returns what each came to, as it stood right after it.
     fn apply<'c>(
         tx: &'c mut Tx,
-        job: &'c Self::Job,
-    ) -> impl Future<Output = Result<Self::Done, sqlx::Error>> + Send + 'c;
-
-    /// Applies a batch's `jobs` in order inside its transaction, and
-    /// returns what each came to: by default [`Write::apply`] on each, one
-    /// after the other. A kind may instead send the whole batch at once
-    /// where a statement costs a round trip (Postgres).
-    fn apply_all<'c>(
-        tx: &'c mut Tx,
         jobs: &'c [Self::Job],
-    ) -> impl Future<Output = Result<Vec<Self::Done>, sqlx::Error>> + Send + 'c {
-        one_by_one::<Self>(tx, jobs)
-    }
+    ) -> impl Future<Output = Result<Vec<Self::Done>, sqlx::Error>> + Send + 'c;
 
     /// What a batch changed, for the feed that other instances follow;
     /// recorded in the batch's transaction.
@@ -180,7 +170,7 @@ async fn apply<W: Write>(
     jobs: Vec<W::Job>,
 ) -> Result<(Vec<(W::Job, W::Done)>, Option<i64>), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let done = W::apply_all(&mut tx, &jobs).await?;
+    let done = W::apply(&mut tx, &jobs).await?;
     let batch: Vec<_> = jobs.into_iter().zip(done).collect();
     let changed = W::changed(&batch);
     let seq = if changed.is_empty() { None } else { Some(feed.record(&mut tx, changed).await?) };
@@ -189,13 +179,4 @@ async fn apply<W: Write>(
         feed.wrote(seq);
     }
     Ok((batch, seq))
-}
-
-/// [`Write::apply`] on each of `jobs`, in order.
-pub async fn one_by_one<W: Write + ?Sized>(tx: &mut Tx, jobs: &[W::Job]) -> Result<Vec<W::Done>, sqlx::Error> {
-    let mut done = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        done.push(W::apply(tx, job).await?);
-    }
-    Ok(done)
 }

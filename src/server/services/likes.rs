@@ -7,14 +7,14 @@
 
 use std::cmp::Ordering;
 
-use super::group_commit::{GroupCommit, Write, one_by_one};
+use super::group_commit::{GroupCommit, Write};
 use crate::{
     domain::{LikeState, Tag},
     error::AppError,
     server::{
         Visitor,
         cache::{Counts, ReadCache},
-        db::{Tx, either},
+        db::Tx,
     },
 };
 
@@ -44,30 +44,34 @@ impl Write for Likes {
         a.post_id.cmp(&b.post_id)
     }
 
-    async fn apply(tx: &mut Tx, job: &Like) -> Result<Option<Counts>, sqlx::Error> {
-        let change = if job.liked {
-            // Only for a post that exists; a second like changes nothing.
-            "INSERT INTO post_likes (post_id, visitor_id) SELECT id, $2 FROM posts WHERE id = $1 \
-             ON CONFLICT (post_id, visitor_id) DO NOTHING"
-        } else {
-            "DELETE FROM post_likes WHERE post_id = $1 AND visitor_id = $2"
-        };
-        let counts: Option<(i64, i64)> = either!(Tx, tx, |tx| {
-            sqlx::query(change).bind(job.post_id).bind(&job.visitor_id).execute(&mut **tx).await?;
-            // Triggers keep `like_count` equal to the rows, within the statement.
-            sqlx::query_as("SELECT like_count, view_count FROM posts WHERE id = $1")
-                .bind(job.post_id)
-                .fetch_optional(&mut **tx)
-                .await?
-        });
-        Ok(counts.map(|(likes, views)| Counts { likes, views }))
-    }
-
-    /// On Postgres, the whole batch in one call of `bulletin_apply_likes`
-    /// (`migrations/postgres`), which runs the same statements job by job.
-    async fn apply_all(tx: &mut Tx, jobs: &[Like]) -> Result<Vec<Option<Counts>>, sqlx::Error> {
-        let Tx::Postgres(tx) = tx else {
-            return one_by_one::<Self>(tx, jobs).await;
+    /// On SQLite, in the process, statement by statement. On Postgres, where
+    /// each statement is a round trip, the whole batch in one call of
+    /// `bulletin_apply_likes` (`migrations/postgres`), which runs the same
+    /// statements job by job.
+    async fn apply(tx: &mut Tx, jobs: &[Like]) -> Result<Vec<Option<Counts>>, sqlx::Error> {
+        let tx = match tx {
+            Tx::Sqlite(tx) => {
+                let mut done = Vec::with_capacity(jobs.len());
+                for job in jobs {
+                    let change = if job.liked {
+                        // Only for a post that exists; a second like changes nothing.
+                        "INSERT INTO post_likes (post_id, visitor_id) SELECT id, $2 FROM posts WHERE id = $1 \
+                         ON CONFLICT (post_id, visitor_id) DO NOTHING"
+                    } else {
+                        "DELETE FROM post_likes WHERE post_id = $1 AND visitor_id = $2"
+                    };
+                    sqlx::query(change).bind(job.post_id).bind(&job.visitor_id).execute(&mut **tx).await?;
+                    // Triggers keep `like_count` equal to the rows, within the statement.
+                    let counts: Option<(i64, i64)> =
+                        sqlx::query_as("SELECT like_count, view_count FROM posts WHERE id = $1")
+                            .bind(job.post_id)
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                    done.push(counts.map(|(likes, views)| Counts { likes, views }));
+                }
+                return Ok(done);
+            }
+            Tx::Postgres(tx) => tx,
         };
         let posts: Vec<i64> = jobs.iter().map(|like| like.post_id).collect();
         let visitors: Vec<&str> = jobs.iter().map(|like| like.visitor_id.as_str()).collect();
@@ -104,22 +108,24 @@ impl Write for Views {
         a.cmp(b)
     }
 
-    async fn apply(tx: &mut Tx, id: &i64) -> Result<Option<Counts>, sqlx::Error> {
-        let counts: Option<(i64, i64)> = either!(Tx, tx, |tx| {
-            sqlx::query_as(
-                "UPDATE posts SET view_count = view_count + 1 WHERE id = $1 RETURNING like_count, view_count",
-            )
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?
-        });
-        Ok(counts.map(|(likes, views)| Counts { likes, views }))
-    }
-
-    /// On Postgres, the whole batch in one call of `bulletin_apply_views`.
-    async fn apply_all(tx: &mut Tx, jobs: &[i64]) -> Result<Vec<Option<Counts>>, sqlx::Error> {
-        let Tx::Postgres(tx) = tx else {
-            return one_by_one::<Self>(tx, jobs).await;
+    /// As for likes: statement by statement on SQLite, one call of
+    /// `bulletin_apply_views` on Postgres.
+    async fn apply(tx: &mut Tx, jobs: &[i64]) -> Result<Vec<Option<Counts>>, sqlx::Error> {
+        let tx = match tx {
+            Tx::Sqlite(tx) => {
+                let mut done = Vec::with_capacity(jobs.len());
+                for id in jobs {
+                    let counts: Option<(i64, i64)> = sqlx::query_as(
+                        "UPDATE posts SET view_count = view_count + 1 WHERE id = $1 RETURNING like_count, view_count",
+                    )
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    done.push(counts.map(|(likes, views)| Counts { likes, views }));
+                }
+                return Ok(done);
+            }
+            Tx::Postgres(tx) => tx,
         };
         let rows = sqlx::query_as("SELECT job, likes, views FROM bulletin_apply_views($1)")
             .bind(jobs)

@@ -42,28 +42,12 @@ impl Write for Publishing {
         (&a.author_id, &a.key).cmp(&(&b.author_id, &b.key))
     }
 
-    async fn apply(tx: &mut Tx, job: &Publish) -> Result<Option<i64>, sqlx::Error> {
-        either!(Tx, tx, |tx| {
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO posts (title, content, author_id, submission_key) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
-            )
-            .bind(&job.title)
-            .bind(&job.content)
-            .bind(&job.author_id)
-            .bind(&job.key)
-            .fetch_optional(&mut **tx)
-            .await?;
-            if inserted.is_some() {
-                return Ok(inserted);
-            }
-            // Published before under this key: the first post's id.
-            sqlx::query_scalar("SELECT id FROM posts WHERE author_id = $1 AND submission_key = $2")
-                .bind(&job.author_id)
-                .bind(&job.key)
-                .fetch_optional(&mut **tx)
-                .await
-        })
+    async fn apply(tx: &mut Tx, jobs: &[Publish]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+        let mut done = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            done.push(publish(tx, job).await?);
+        }
+        Ok(done)
     }
 
     fn changed(_batch: &[(Publish, Option<i64>)]) -> Vec<Tag> {
@@ -73,6 +57,32 @@ impl Write for Publishing {
     fn committed(cache: &ReadCache, _batch: &[(Publish, Option<i64>)], _seq: Option<i64>) {
         cache.revalidate([Tag::Posts]);
     }
+}
+
+/// Inserts `job`'s post in `tx` and returns its id, or the id of the post
+/// its author already published under the same key.
+async fn publish(tx: &mut Tx, job: &Publish) -> Result<Option<i64>, sqlx::Error> {
+    either!(Tx, tx, |tx| {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO posts (title, content, author_id, submission_key) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
+        )
+        .bind(&job.title)
+        .bind(&job.content)
+        .bind(&job.author_id)
+        .bind(&job.key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if inserted.is_some() {
+            return Ok(inserted);
+        }
+        // Published before under this key: the first post's id.
+        sqlx::query_scalar("SELECT id FROM posts WHERE author_id = $1 AND submission_key = $2")
+            .bind(&job.author_id)
+            .bind(&job.key)
+            .fetch_optional(&mut **tx)
+            .await
+    })
 }
 
 impl PostWriter {

@@ -28,6 +28,8 @@ setup_servers
 apt_install wrk curl
 # shellcheck source=scripts/postgres.sh
 source scripts/postgres.sh
+# shellcheck source=bench/wait.sh
+source bench/wait.sh
 
 if [ "${1:-}" = --quick ]; then
     bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50
@@ -59,17 +61,6 @@ start_instance() { # $1 port, $2 DATABASE_URL, [$3 worker threads, 0: all cores]
         "$bin" >>"$work/server-$1.log" 2>&1 &
     servers+=($!)
     wait_for "$1" "the instance on port $1" "$work/server-$1.log"
-}
-
-# Waits up to 10 s for /healthz on port $1 to answer; else shows log $3 and stops.
-wait_for() { # $1 port, $2 what it is, $3 its log
-    for _ in $(seq 200); do
-        curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    echo "$2 did not start:" >&2
-    cat "$3" >&2
-    exit 1
 }
 
 # nginx in front of the instances on the given ports, in the foreground of

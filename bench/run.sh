@@ -34,6 +34,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
+# shellcheck source=bench/wait.sh
+source bench/wait.sh
 apt_install wrk brotli curl
 
 quick=0 client_only=0 soak=0
@@ -62,13 +64,7 @@ start_server() { # $1: worker threads (0: all cores)
         BULLETIN_WRITES_PER_MINUTE_PER_VISITOR=0 BULLETIN_WRITES_PER_MINUTE_PER_IP=0 RUST_LOG=error \
         "$bin" >"$work/server.log" 2>&1 &
     server=$!
-    for _ in $(seq 200); do
-        curl -fs "$base/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.05
-    done
-    echo "the server did not start:" >&2
-    cat "$work/server.log" >&2
-    exit 1
+    wait_for "$port" "the server" "$work/server.log"
 }
 stop_server() {
     kill "$server"

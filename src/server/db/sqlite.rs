@@ -34,11 +34,14 @@ pub(super) async fn connect(config: &DatabaseConfig, path: &Path) -> Result<Sqli
         .foreign_keys(true)
         .busy_timeout(config.busy_timeout)
         .pragma("wal_autocheckpoint", "0");
-    let pool = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options).await?;
     // Instances started together on a new database would each find the same
     // migrations missing and apply them at once, and all but one would fail
-    // ("table posts already exists"). They take turns instead.
+    // ("table posts already exists"). They take turns instead, from the first
+    // connection on: the first one turns a new file to WAL mode, which needs
+    // the file to itself, and SQLite answers a second process doing the same
+    // at that moment with "database is locked" at once, without waiting.
     let turn = migration_turn(path).await?;
+    let pool = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options).await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     drop(turn);
     Ok(pool)

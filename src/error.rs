@@ -1,17 +1,14 @@
 //! The one error type of the application, shared by server and client.
 //!
 //! A server function returns `Result<T, AppError>`; the error crosses the wire
-//! as JSON and arrives on the client as the same value, so a page matches on
+//! as JSON (`wire::Json`) and arrives on the client as the same value, so a page matches on
 //! it the same way whether it was rendered on the server or in the browser.
 //!
 //! Invariant: no variant carries text from an internal cause (SQL, I/O,
 //! serde). Those are logged on the server next to a reference, and only the
 //! reference reaches the user.
 
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::PostFieldErrors;
@@ -94,7 +91,7 @@ impl From<PostFieldErrors> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::wire::Json;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -16,6 +16,10 @@ pub mod domain;
 /// What can go wrong, as the user is told: the one error type.
 pub mod error;
 
+/// How values cross between server and browser: JSON, read in the browser
+/// without serde_json.
+pub mod wire;
+
 /// How the browser reaches the server: the server functions.
 pub mod api;
 

@@ -9,10 +9,11 @@ use leptos::prelude::*;
 use crate::{
     domain::{LikeState, PostDetail, PostPage},
     error::AppError,
+    wire::JsonAnswer,
 };
 
 /// One page of posts, newest first: those older than `before` when given.
-#[server(endpoint = "list_posts")]
+#[server(endpoint = "list_posts", output = JsonAnswer)]
 pub async fn list_posts(
     /// Only posts with a smaller id than this; the first page when absent.
     before: Option<i64>,
@@ -35,7 +36,7 @@ fn post_id(id: i64) -> Result<i64, AppError> {
 }
 
 /// One post, as the visitor asking sees it (whether they may edit it).
-#[server(endpoint = "get_post")]
+#[server(endpoint = "get_post", output = JsonAnswer)]
 pub async fn get_post(
     /// The post's id.
     id: i64,
@@ -53,7 +54,7 @@ pub async fn get_post(
 }
 
 /// Publishes a post by the calling visitor and returns its id.
-#[server(endpoint = "create_post")]
+#[server(endpoint = "create_post", output = JsonAnswer)]
 pub async fn create_post(
     /// The title as typed.
     title: String,
@@ -87,7 +88,7 @@ pub async fn create_post(
 }
 
 /// Replaces a post's title and content. Only its author may.
-#[server(endpoint = "update_post")]
+#[server(endpoint = "update_post", output = JsonAnswer)]
 pub async fn update_post(
     /// The post's id.
     id: i64,
@@ -125,7 +126,7 @@ pub async fn update_post(
 /// like Next.js's `formAction`), so the typed title and content come along;
 /// if the delete fails, a browser without JavaScript is sent back to the
 /// edit form with them. From the post page's button they are absent.
-#[server(endpoint = "delete_post")]
+#[server(endpoint = "delete_post", output = JsonAnswer)]
 pub async fn delete_post(
     /// The post's id.
     id: i64,
@@ -158,7 +159,7 @@ pub async fn delete_post(
 /// Makes the calling visitor like a post or not. Takes the state wanted,
 /// not a toggle, so repeating a request (or overlapping ones) cannot flip it
 /// the wrong way; returns the state and the new count.
-#[server(endpoint = "set_like")]
+#[server(endpoint = "set_like", output = JsonAnswer)]
 pub async fn set_like(
     /// The post's id.
     id: i64,
@@ -186,7 +187,7 @@ pub async fn set_like(
 
 /// Counts one view of a post and returns the new count. The post page calls
 /// it from an effect, so only pages that run in a browser count.
-#[server(endpoint = "record_view")]
+#[server(endpoint = "record_view", output = JsonAnswer)]
 pub async fn record_view(
     /// The post's id.
     id: i64,

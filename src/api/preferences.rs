@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::{domain::Theme, error::AppError};
+use crate::{domain::Theme, error::AppError, wire::JsonAnswer};
 
 /// Sets the `theme` cookie to `"dark"` or `"light"`, or deletes it for
 /// `"system"`, and returns the theme now in force (`None`: the system's).
 /// A plain form is sent back to `return_to`, a path on this site.
-#[server(endpoint = "set_theme")]
+#[server(endpoint = "set_theme", output = JsonAnswer)]
 pub async fn set_theme(
     /// `"dark"`, `"light"` or `"system"`.
     theme: String,

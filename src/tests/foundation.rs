@@ -42,13 +42,20 @@ async fn a_page_carries_its_data_once_and_its_interactive_parts_as_islands() {
     let list = app.get("/").await;
     assert_eq!(list.body.matches("A post shown once").count(), 1, "{}", list.body);
     assert_no_resource_data(&list.body);
-    assert!(list.body.contains(r#"<leptos-island data-component="MorePosts_"#), "{}", list.body);
+    assert!(list.body.contains(r#"<leptos-island data-component="MorePosts" data-props="null">"#), "{}", list.body);
 
     let post = app.get(&format!("/posts/{id}")).await;
     assert_eq!(post.body.matches("Its unmistakable content").count(), 1, "{}", post.body);
     assert_no_resource_data(&post.body);
-    for island in ["LikeButton", "ViewCount", "ThemeControls", "NewPostShortcut"] {
-        assert!(post.body.contains(&format!(r#"<leptos-island data-component="{island}_"#)), "{island}: {}", post.body);
+    // The islands with props carry them as JSON (`ui::island`), under the
+    // names the client exports them by.
+    for island in [
+        format!(r#"data-component="LikeButton" data-props="{{&quot;id&quot;:{id},&quot;initial&quot;:{{&quot;liked&quot;:false,&quot;like_count&quot;:0}}}}">"#),
+        format!(r#"data-component="ViewCount" data-props="{{&quot;id&quot;:{id},&quot;views&quot;:0}}">"#),
+        format!(r#"data-component="ThemeControls" data-props="{{&quot;theme&quot;:null,&quot;return_to&quot;:&quot;/posts/{id}&quot;}}">"#),
+        r#"data-component="NewPostShortcut_"#.to_owned(),
+    ] {
+        assert!(post.body.contains(&format!("<leptos-island {island}")), "{island}: {}", post.body);
     }
 }
 

@@ -10,6 +10,7 @@ pub mod bridge;
 pub mod components;
 pub mod escape;
 pub mod flash;
+pub mod island;
 pub mod navigate;
 pub mod pages;
 mod shortcuts;

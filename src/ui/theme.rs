@@ -6,9 +6,15 @@
 //! navigation, so everything else on the page (text typed into a form) stays
 //! as it was.
 
-use leptos::{ev::MouseEvent, prelude::*, server_fn::ServerFn};
+use leptos::{ev::MouseEvent, prelude::*, server_fn::ServerFn, task::spawn_local};
+use serde::{Deserialize, Serialize};
 
-use crate::{api::preferences::SetTheme, domain::Theme, ui::components::ErrorAlert};
+use crate::{
+    api::preferences::{SetTheme, set_theme},
+    domain::Theme,
+    error::AppError,
+    ui::{components::ErrorAlert, island::island},
+};
 
 /// The value of `data-theme` on `<html>` for the request being rendered.
 #[cfg(feature = "ssr")]
@@ -31,30 +37,58 @@ fn apply(theme: Option<Theme>) {
 /// one is chosen, "Use system theme". A plain form without JavaScript (the
 /// server answers with a 303 back to `return_to`); with it, the buttons call
 /// `set_theme` from their click handlers and the page switches in place.
-#[island]
+/// An island (`ui::island`).
+#[component]
 pub fn ThemeControls(
     /// The theme the page was rendered with (`None`: the system's).
     theme: Option<Theme>,
     /// The page to come back to after a plain form post.
     return_to: String,
 ) -> impl IntoView {
+    theme_controls(Props { theme, return_to })
+}
+
+/// What the browser starts the theme controls from.
+#[derive(Clone, Serialize, Deserialize)]
+struct Props {
+    theme: Option<Theme>,
+    return_to: String,
+}
+
+fn theme_controls(props: Props) -> impl IntoView {
+    island("ThemeControls", props.clone(), move || body(props))
+}
+
+/// Browser: starts the theme controls the server rendered into `element`.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = ThemeControls)]
+pub fn hydrate_theme_controls(element: web_sys::HtmlElement) {
+    crate::ui::island::hydrate(element, theme_controls);
+}
+
+fn body(Props { theme, return_to }: Props) -> impl IntoView {
     let chosen = RwSignal::new(theme);
-    let action = ServerAction::<SetTheme>::new();
-    let pending = action.pending();
-    Effect::new(move |_| {
-        if let Some(Ok(theme)) = action.value().get() {
-            chosen.set(theme);
-            apply(theme);
-        }
-    });
-    let error = move || match action.value().get() {
-        Some(Err(error)) => Some(error),
-        _ => None,
-    };
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
     let offered = move || chosen.get().map_or(Theme::Dark, Theme::other);
-    let choose = move |ev: MouseEvent, theme: &str| {
+    // The buttons are disabled while a choice is on its way, so choices
+    // never overlap.
+    let choose = move |ev: MouseEvent, theme: &'static str| {
         ev.prevent_default();
-        action.dispatch(SetTheme { theme: theme.to_owned(), return_to: None });
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match set_theme(theme.to_owned(), None).await {
+                Ok(theme) => {
+                    chosen.try_set(theme);
+                    apply(theme);
+                }
+                Err(failure) => {
+                    error.try_set(Some(failure));
+                }
+            }
+            pending.try_set(false);
+        });
     };
 
     view! {
@@ -96,6 +130,6 @@ pub fn ThemeControls(
                     })
             }}
         </form>
-        {move || error().map(|error| view! { <ErrorAlert error /> })}
+        {move || error.get().map(|error| view! { <ErrorAlert error /> })}
     }
 }

@@ -1,12 +1,13 @@
 //! The Like button on a post's page.
 
 use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
+use serde::{Deserialize, Serialize};
 
 use crate::{
     api::posts::{SetLike, set_like},
     domain::LikeState,
     error::AppError,
-    ui::{components::ErrorAlert, shortcuts::use_shortcut},
+    ui::{components::ErrorAlert, island::island, shortcuts::use_shortcut},
 };
 
 /// A toggle (`aria-pressed`) and the count "N likes".
@@ -19,16 +20,39 @@ use crate::{
 /// server last confirmed and says so in an alert. Without JavaScript the
 /// button submits a small form and the server answers with a 303 back here.
 ///
-/// An island: the only part of a post's page, with the view count, that runs
-/// in the browser. The list's counts are the server's; the next page the
-/// visitor opens is rendered after the like was answered, so it shows it.
-#[island]
+/// An island (`ui::island`): the only part of a post's page, with the view
+/// count, that runs in the browser. The list's counts are the server's; the
+/// next page the visitor opens is rendered after the like was answered, so
+/// it shows it.
+#[component]
 pub fn LikeButton(
     /// The post.
     id: i64,
     /// The state the page was rendered with.
     initial: LikeState,
 ) -> impl IntoView {
+    like_button(Props { id, initial })
+}
+
+/// What the browser starts a Like button from.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct Props {
+    id: i64,
+    initial: LikeState,
+}
+
+fn like_button(props: Props) -> impl IntoView {
+    island("LikeButton", props, move || body(props))
+}
+
+/// Browser: starts the Like button the server rendered into `element`.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = LikeButton)]
+pub fn hydrate_like_button(element: web_sys::HtmlElement) {
+    crate::ui::island::hydrate(element, like_button);
+}
+
+fn body(Props { id, initial }: Props) -> impl IntoView {
     let sync = LikeSync {
         id,
         wanted: RwSignal::new(initial.liked),

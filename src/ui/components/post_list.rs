@@ -6,7 +6,7 @@ use crate::{
     api::posts::list_posts,
     domain::{PostPage, PostSummary},
     error::AppError,
-    ui::components::ErrorAlert,
+    ui::{components::ErrorAlert, island::island},
 };
 
 /// One page of posts, or the empty state, rendered on the server, and the
@@ -26,7 +26,7 @@ pub fn PostList(page: PostPage) -> impl IntoView {
     };
     view! {
         {items}
-        <MorePosts next_before />
+        {more_posts(next_before)}
     }
 }
 
@@ -37,11 +37,21 @@ pub fn PostList(page: PostPage) -> impl IntoView {
 /// shown, so posts published meanwhile cause neither duplicates nor gaps.
 /// The "Older posts" link always points after the last post shown, and is
 /// how a browser without JavaScript pages through.
-#[island]
-fn MorePosts(
-    /// The id of the last post the server rendered, if there are older ones.
-    next_before: Option<i64>,
-) -> impl IntoView {
+///
+/// An island (`ui::island`); its props are the id of the last post the
+/// server rendered, if there are older ones.
+fn more_posts(next_before: Option<i64>) -> impl IntoView {
+    island("MorePosts", next_before, move || body(next_before))
+}
+
+/// Browser: starts the end of the list the server rendered into `element`.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = MorePosts)]
+pub fn hydrate_more_posts(element: web_sys::HtmlElement) {
+    crate::ui::island::hydrate(element, more_posts);
+}
+
+fn body(next_before: Option<i64>) -> impl IntoView {
     let feed = Feed {
         posts: RwSignal::new(Vec::new()),
         next_before: RwSignal::new(next_before),
@@ -52,13 +62,20 @@ fn MorePosts(
     when_visible(end, move || feed.load_more(), move || feed.posts.with(Vec::len));
 
     view! {
-        <Show when=move || feed.posts.with(|posts| !posts.is_empty())>
-            <ol class="posts">
-                <For each=move || feed.posts.get() key=|post| post.id let:post>
-                    <PostItem post />
-                </For>
-            </ol>
-        </Show>
+        // Posts are only ever appended, so the list is rendered by position
+        // rather than keyed: the items already shown are kept as they are.
+        {move || {
+            feed.posts.with(|posts| {
+                (!posts.is_empty())
+                    .then(|| {
+                        view! {
+                            <ol class="posts">
+                                {posts.iter().cloned().map(|post| view! { <PostItem post /> }).collect_view()}
+                            </ol>
+                        }
+                    })
+            })
+        }}
         {move || feed.loading.get().then(|| view! { <p class="loading-more" aria-busy="true">"Loading more posts…"</p> })}
         {move || feed.error.get().map(|error| view! { <ErrorAlert error /> })}
         {move || {

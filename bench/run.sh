@@ -218,7 +218,8 @@ fi
 
 # What a first visit to each page makes a browser that accepts brotli
 # download: the document and the client's files it names (the script in the
-# page loads the .js and .wasm; the stylesheet is a link).
+# page loads the .js and .wasm; the stylesheet is inside the page when small,
+# else a link).
 client_of() { # $1: path
     local page page_br files total_raw=0 total_br=0 raw br how
     page="$work/page.html"
@@ -226,6 +227,16 @@ client_of() { # $1: path
     raw=$(stat -c %s "$page") br=$(curl -fs -H 'Accept-Encoding: br' "$base$1" | wc -c)
     total_raw=$raw total_br=$br page_br=$br
     printf '  %-34s %9d B  %8d B  (as served)\n' "the page" "$raw" "$br"
+    # A small stylesheet travels inside the page (server::assets): counted
+    # here as CSS too, though the page's own bytes above already hold it.
+    local style_raw style_br
+    python3 -c 'import re,sys; print("".join(re.findall(r"<style>(.*?)</style>", open(sys.argv[1]).read(), re.S)), end="")' "$page" >"$work/style.css"
+    style_raw=$(stat -c %s "$work/style.css")
+    if [ "$style_raw" -gt 0 ]; then
+        style_br=$(brotli -c -q 11 "$work/style.css" | wc -c)
+        page_br=$((page_br - style_br))
+        printf '  %-34s %9d B  %8d B  (inside the page; brotli -q 11 of it alone)\n' "the stylesheet, inline" "$style_raw" "$style_br"
+    fi
     files=$(grep -oE '/pkg/[A-Za-z0-9._-]+\.(js|wasm|css)' "$page" | sort -u)
     for url in $files; do
         file="$site$url"

@@ -49,7 +49,12 @@ test('the client files are fingerprinted, compressed and cached for a year', asy
   });
   await page.goto('/');
   await hydrated(page);
-  for (const [file, ext] of [['bulletin', 'js'], ['bulletin', 'wasm'], ['bulletin', 'css'], ['__wasm_split', 'js']]) {
+  // The stylesheet is small enough to travel inside the page: no request
+  // for it holds back the first paint.
+  expect([...files.keys()].filter((p) => p.endsWith('.css'))).toEqual([]);
+  expect(await page.locator('head style').count()).toBe(1);
+  expect(await page.locator('.site-header').evaluate((el) => getComputedStyle(el).display)).toBe('flex');
+  for (const [file, ext] of [['bulletin', 'js'], ['bulletin', 'wasm'], ['__wasm_split', 'js']]) {
     // `__wasm_split.<hash>.js`: the module that loads the lazy islands' parts.
     const name = new RegExp(`^/pkg/${file}\\.[A-Za-z0-9_-]+\\.${ext}$`);
     const path = [...files.keys()].find((p) => name.test(p));

@@ -53,13 +53,12 @@ async fn the_page_names_the_fingerprinted_files_and_loads_them() {
     let app = app_on(site.path()).await;
     let page = app.get("/").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains(r#"<link id="leptos" rel="stylesheet" href="/pkg/bulletin.Cs_3.css">"#),
-        "{}",
-        page.body
-    );
+    // The stylesheet is small: the page carries it, and names no file the
+    // first paint would wait for.
+    assert!(page.body.contains("<style>raw bulletin.Cs_3.css</style>"), "{}", page.body);
+    assert!(!page.body.contains("stylesheet"), "{}", page.body);
     // The boot script gets both names; nothing asks for the client before
-    // the page and its stylesheet are in (no preload competes with them).
+    // the page is in (no preload competes with it).
     assert!(
         page.body.contains(r#"("/pkg/bulletin.Js1.js", "/pkg/bulletin.Wa-2.wasm", null);</script>"#),
         "{}",
@@ -71,6 +70,21 @@ async fn the_page_names_the_fingerprinted_files_and_loads_them() {
     let missing = app.get("/no/such/page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("/pkg/bulletin.Js1.js"));
+}
+
+#[tokio::test]
+async fn a_large_stylesheet_is_linked_rather_than_carried_by_every_page() {
+    let site = release_site();
+    let large = "a { color: red }\n".repeat(2000);
+    std::fs::write(site.path().join("pkg/bulletin.Cs_3.css"), &large).unwrap();
+    let app = app_on(site.path()).await;
+    let page = app.get("/").await;
+    assert!(
+        page.body.contains(r#"<link id="leptos" rel="stylesheet" href="/pkg/bulletin.Cs_3.css">"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<style>"), "{}", page.body);
 }
 
 #[tokio::test]

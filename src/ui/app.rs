@@ -20,7 +20,7 @@ use crate::ui::{
 ///
 /// Nothing in it is hydrated as a whole: the page is the server's HTML, and
 /// only the islands inside it (`<leptos-island>`) run in the browser. The
-/// head carries the stylesheet and one inline script (`client.js`) that
+/// head carries the stylesheet (inline when small) and one inline script (`client.js`) that
 /// loads the client once the page has been parsed and its stylesheet read,
 /// so the `.wasm` never competes with what the first paint needs, and that
 /// navigates between pages by swapping in the server's HTML. The client's
@@ -38,6 +38,12 @@ pub fn shell(options: LeptosOptions, assets: &crate::server::assets::ClientAsset
         context.set_is_hydrating(false);
     }
     let boot = assets.boot.clone();
+    // Carried inline when it is small (`server::assets::INLINE_STYLE_MAX_BYTES`);
+    // `id="leptos"` on the link: the stylesheet cargo-leptos's live reload swaps.
+    let stylesheet = match assets.style.clone() {
+        Some(style) => leptos::either::Either::Left(view! { <style>{style.to_string()}</style> }),
+        None => leptos::either::Either::Right(view! { <link id="leptos" rel="stylesheet" href=assets.css.clone() /> }),
+    };
     view! {
         <!DOCTYPE html>
         // The chosen theme is rendered by the server, so the first paint is right.
@@ -45,8 +51,7 @@ pub fn shell(options: LeptosOptions, assets: &crate::server::assets::ClientAsset
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                // `id="leptos"`: the stylesheet cargo-leptos's live reload swaps.
-                <link id="leptos" rel="stylesheet" href=assets.css.clone() />
+                {stylesheet}
                 <AutoReload options />
                 <script type="module">{boot}</script>
                 <MetaTags />

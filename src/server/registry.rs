@@ -1,8 +1,8 @@
 //! The registry of server functions: one line each, read by every layer
 //! that treats them differently and by the tests that throw forms at them.
 //!
-//! A server function is written once, in `api/`, with `#[server]`. Its line
-//! here says whether it only reads (then it is never rate-limited); the
+//! A server function is written once, in `api/`, with `#[server]` and
+//! `output = JsonAnswer`. Its line here says whether it only reads (then it is never rate-limited); the
 //! fields its form may hold are read from its argument type, so they cannot
 //! drift from the code. A server function missing from the registry is
 //! refused (404) by the form guard: the check fails closed, and a test lists
@@ -10,10 +10,13 @@
 
 use std::sync::LazyLock;
 
-use leptos::server_fn::ServerFn;
+use leptos::server_fn::{Http, ServerFn};
 use serde::de::{self, DeserializeOwned, Visitor};
 
-use crate::api::{posts, preferences};
+use crate::{
+    api::{posts, preferences},
+    wire::JsonAnswer,
+};
 
 /// What a server function does to state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,9 +62,21 @@ pub fn find(path: &str) -> Option<&'static Endpoint> {
     ENDPOINTS.iter().find(|endpoint| endpoint.path == path)
 }
 
-fn endpoint<T: ServerFn + DeserializeOwned>(access: Access) -> Endpoint {
+fn endpoint<T>(access: Access) -> Endpoint
+where
+    T: ServerFn + DeserializeOwned,
+    T::Protocol: AnswersInWireJson,
+{
     Endpoint { path: T::PATH, fields: field_names::<T>(), access }
 }
+
+/// Holds for the server functions that answer in [`JsonAnswer`], whose
+/// answers the browser reads without serde_json (`crate::wire`). A function
+/// left on Leptos's default encoding is refused here, at compile time: its
+/// answer would bring serde_json back into the client.
+trait AnswersInWireJson {}
+
+impl<Input> AnswersInWireJson for Http<Input, JsonAnswer> {}
 
 /// The field names a server function's argument type declares, read from
 /// its `Deserialize` implementation: serde's derive hands them to

@@ -50,9 +50,13 @@ async fn a_page_carries_its_data_once_and_its_interactive_parts_as_islands() {
     // The islands with props carry them as JSON (`ui::island`), under the
     // names the client exports them by.
     for island in [
-        format!(r#"data-component="LikeButton" data-props="{{&quot;id&quot;:{id},&quot;initial&quot;:{{&quot;liked&quot;:false,&quot;like_count&quot;:0}}}}">"#),
+        format!(
+            r#"data-component="LikeButton" data-props="{{&quot;id&quot;:{id},&quot;initial&quot;:{{&quot;liked&quot;:false,&quot;like_count&quot;:0}}}}">"#
+        ),
         format!(r#"data-component="ViewCount" data-props="{{&quot;id&quot;:{id},&quot;views&quot;:0}}">"#),
-        format!(r#"data-component="ThemeControls" data-props="{{&quot;theme&quot;:null,&quot;return_to&quot;:&quot;/posts/{id}&quot;}}">"#),
+        format!(
+            r#"data-component="ThemeControls" data-props="{{&quot;theme&quot;:null,&quot;return_to&quot;:&quot;/posts/{id}&quot;}}">"#
+        ),
         r#"data-component="NewPostShortcut_"#.to_owned(),
     ] {
         assert!(post.body.contains(&format!("<leptos-island {island}")), "{island}: {}", post.body);

@@ -141,6 +141,28 @@ test.describe('with JavaScript', () => {
     await expect(likeCount(page)).toHaveText('0 likes');
   });
 
+  test('a theme switch is busy while on its way, and one that fails keeps the theme and says so', async ({ page, consoleWatch }, testInfo) => {
+    consoleWatch.allow(/ERR_INTERNET_DISCONNECTED/);
+    const html = page.locator('html');
+    const controls = page.locator('.theme-controls');
+    await open(page, '/', testInfo);
+    const release = await hold(page, 'set_theme');
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await expect(controls).toHaveAttribute('aria-busy', 'true');
+    await expect(page.getByRole('button', { name: 'Dark theme' })).toBeDisabled();
+    release();
+    await expect(html).toHaveAttribute('data-theme', 'dark');
+    await expect(controls).toHaveAttribute('aria-busy', 'false');
+
+    await page.unrouteAll();
+    await page.route('**/api/set_theme', (route) => route.abort('internetdisconnected'));
+    await page.getByRole('button', { name: 'Light theme' }).click();
+    await expect(page.getByRole('alert')).toContainText('Could not reach the server');
+    await expect(html).toHaveAttribute('data-theme', 'dark');
+    await expect(page.getByRole('button', { name: 'Light theme' })).toBeEnabled();
+    await expect(controls).toHaveAttribute('aria-busy', 'false');
+  });
+
   test('the l and n shortcuts, listed on the page and ignored while typing', async ({ page }, testInfo) => {
     await open(page, '/', testInfo);
     const path = await publishDirectly(page, uniqueTitle(testInfo, 'Shortcuts'));

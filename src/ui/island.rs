@@ -2,7 +2,8 @@
 //!
 //! `#[island]` writes an island's props into `data-props` as JSON and reads
 //! them back in the browser with serde_json, which was the largest part of
-//! the client that our own code pulled in (see the README, "Islands").
+//! the client that our own code pulled in (README, "What the client is made
+//! of").
 //! [`island`] and [`hydrate`] do what that macro's expansion does
 //! (leptos_macro's `component.rs`): the same `<leptos-island>` element, a
 //! new reactive owner in hydration mode around the island's view, and

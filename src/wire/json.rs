@@ -133,6 +133,11 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// Checks that an object's key (a string) comes next, after whitespace.
+    fn key_next(&mut self) -> Result<()> {
+        if self.start()? == b'"' { Ok(()) } else { Err(Error) }
+    }
+
     /// A string, the reader at its opening quote. Borrowed from the text
     /// when it has no escapes.
     fn string(&mut self) -> Result<Cow<'de, str>> {
@@ -244,9 +249,7 @@ impl<'de> Reader<'de> {
                     }
                     first = false;
                     if close == b'}' {
-                        if self.start()? != b'"' {
-                            return Err(Error);
-                        }
+                        self.key_next()?;
                         self.string()?;
                         self.expect(b':')?;
                     }
@@ -409,9 +412,7 @@ impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
         if !self.more()? {
             return Ok(None);
         }
-        if self.reader.start()? != b'"' {
-            return Err(Error);
-        }
+        self.reader.key_next()?;
         seed.deserialize(&mut *self.reader).map(Some)
     }
 
@@ -431,9 +432,7 @@ impl<'de> de::EnumAccess<'de> for Variant<'_, 'de> {
     type Variant = Self;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self)> {
-        if self.reader.start()? != b'"' {
-            return Err(Error);
-        }
+        self.reader.key_next()?;
         let name = seed.deserialize(&mut *self.reader)?;
         self.reader.expect(b':')?;
         Ok((name, self))
@@ -511,28 +510,27 @@ struct Compound<'a> {
 }
 
 impl Compound<'_> {
-    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+    /// The comma before every item but the first.
+    fn separate(&mut self) {
         if !self.first {
             self.writer.out.push(',');
         }
         self.first = false;
+    }
+
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+        self.separate();
         value.serialize(&mut *self.writer)
     }
 
-    fn key(&mut self, key: &str) {
-        if !self.first {
-            self.writer.out.push(',');
-        }
-        self.first = false;
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<()> {
+        self.separate();
         self.writer.string(key);
         self.writer.out.push(':');
-    }
-
-    fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         value.serialize(&mut *self.writer)
     }
 
-    fn end(self) -> Result<()> {
+    fn close(self) -> Result<()> {
         self.writer.out.push_str(self.close);
         Ok(())
     }
@@ -545,7 +543,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
     type SerializeTuple = Compound<'a>;
     type SerializeTupleStruct = Compound<'a>;
     type SerializeTupleVariant = Compound<'a>;
-    type SerializeMap = Compound<'a>;
+    type SerializeMap = ser::Impossible<(), Error>;
     type SerializeStruct = Compound<'a>;
     type SerializeStructVariant = Compound<'a>;
 
@@ -643,9 +641,9 @@ impl<'a> ser::Serializer for &'a mut Writer {
         self.out.push('[');
         Ok(Compound { writer: self, first: true, close: "]}" })
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>> {
-        // Only maps with string keys can be written; nothing that crosses
-        // has another kind.
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap> {
+        // Nothing that crosses holds a map, and JSON would need its keys to
+        // be strings, which a map's type does not promise: refused.
         Err(Error)
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>> {
@@ -665,87 +663,46 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.item(value)
-    }
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
+// Arrays (sequences, tuples and a tuple variant's fields) and objects (a
+// struct's or a struct variant's fields): the same writer behind serde's
+// seven names for them, less maps, which are refused above.
+macro_rules! items {
+    ($($kind:ident :: $method:ident),*) => {$(
+        impl ser::$kind for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+                self.item(value)
+            }
+            fn end(self) -> Result<()> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.item(value)
-    }
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
+macro_rules! fields {
+    ($($kind:ident),*) => {$(
+        impl ser::$kind for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<()> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<()> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.item(value)
-    }
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.item(value)
-    }
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeMap for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<()> {
-        Err(Error)
-    }
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<()> {
-        Err(Error)
-    }
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<()> {
-        self.key(key);
-        self.value(value)
-    }
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<()> {
-        self.key(key);
-        self.value(value)
-    }
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {

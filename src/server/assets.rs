@@ -75,8 +75,8 @@ pub struct ClientAssets {
 /// before the client is even asked for; ours is 3.9 KB (1.1 KB brotli'd),
 /// less than a round trip's worth of bytes, so every page carries it. A
 /// larger one is linked, and cached once for all pages. Builds without
-/// fingerprints (`cargo leptos watch`) always link it, so live reload can
-/// swap it.
+/// fingerprints (`cargo leptos watch` from `scripts/dev.sh`) always link
+/// it, so live reload can swap it.
 pub const INLINE_STYLE_MAX_BYTES: u64 = 16 * 1024;
 
 impl ClientAssets {

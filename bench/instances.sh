@@ -15,7 +15,7 @@
 #
 # Postgres is a throwaway cluster from Debian's package (scripts/postgres.sh),
 # with fsync on, as in production; nginx is Debian's nginx-light, configured as
-# the README's sample. Everything runs on this machine's cores: wrk, nginx,
+# the sample in docs/DEPLOY.md. Everything runs on this machine's cores: wrk, nginx,
 # the instances and Postgres share them.
 #
 # After each backend: the likes' rows equal the counts, and every view

@@ -8,8 +8,8 @@
 //! two sides in step: one set of components, one set of domain types, one
 //! error type.
 //!
-//! Each folder answers one question; the README's Architecture section is the
-//! code map and lists the invariants that hold between them.
+//! Each folder answers one question; docs/ARCHITECTURE.md is the code map
+//! and lists the invariants that hold between them.
 
 /// What the app is about: validated types, shared by server and client.
 pub mod domain;

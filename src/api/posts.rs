@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    domain::{LikeState, PostDetail, PostPage},
+    domain::{Count, LikeState, PostDetail, PostPage},
     error::AppError,
     wire::JsonAnswer,
 };
@@ -21,12 +21,7 @@ pub async fn list_posts(
     use crate::server::{caller::Caller, services::posts};
 
     let state = super::state()?;
-    let page = posts::list_page(state.store(), before).await?;
-    // Rendering a page to keep: its counts become holes.
-    Ok(match Caller::current()?.holes() {
-        Some(holes) => holes.punch_page(page),
-        None => page,
-    })
+    posts::list_page(state.store(), before, Caller::current()?.holes().as_ref()).await
 }
 
 /// `id` if it can name a post (ids start at 1); a 400 otherwise.
@@ -45,12 +40,7 @@ pub async fn get_post(
 
     let state = super::state()?;
     let caller = Caller::current()?;
-    let post = posts::get(state.store(), &caller.visitor()?, post_id(id)?).await?;
-    // Rendering a page to keep: its counts become holes.
-    Ok(match caller.holes() {
-        Some(holes) => holes.punch_post(post),
-        None => post,
-    })
+    posts::get(state.store(), &caller.visitor()?, post_id(id)?, caller.holes().as_ref()).await
 }
 
 /// Publishes a post by the calling visitor and returns its id.
@@ -191,7 +181,7 @@ pub async fn set_like(
 pub async fn record_view(
     /// The post's id.
     id: i64,
-) -> Result<i64, AppError> {
+) -> Result<Count, AppError> {
     use crate::server::services::posts;
 
     let state = super::state()?;

@@ -4,12 +4,14 @@
 //! server-only, so every type compiles for `wasm32-unknown-unknown` and the
 //! client sees exactly the shapes the server produces.
 
+pub mod count;
 pub mod form;
 pub mod paths;
 pub mod post;
 pub mod tag;
 pub mod validation;
 
+pub use count::Count;
 pub use form::{Flash, PostDraft, SubmissionKey};
 pub use post::{LikeState, PostDetail, PostPage, PostSummary, Theme, excerpt};
 pub use tag::Tag;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Count;
+
 /// How many characters of a post's content the list shows.
 pub const EXCERPT_CHARS: usize = 140;
 
@@ -18,9 +20,9 @@ pub struct PostSummary {
     /// The first [`EXCERPT_CHARS`] characters of the content.
     pub excerpt: String,
     /// How many visitors like the post.
-    pub like_count: i64,
+    pub like_count: Count,
     /// How many times the post page was viewed.
-    pub view_count: i64,
+    pub view_count: Count,
 }
 
 /// One page of the list, newest first, with the cursor of the next page.
@@ -42,9 +44,9 @@ pub struct PostDetail {
     /// The whole content, line breaks included. Shown as text, never as HTML.
     pub content: String,
     /// How many visitors like the post.
-    pub like_count: i64,
+    pub like_count: Count,
     /// How many times the post page was viewed.
-    pub view_count: i64,
+    pub view_count: Count,
     /// Whether the visitor asking likes the post.
     pub liked: bool,
     /// Whether the visitor asking wrote the post, which decides whether the
@@ -60,7 +62,7 @@ pub struct LikeState {
     /// Whether the visitor who asked likes the post now.
     pub liked: bool,
     /// How many visitors like the post now.
-    pub like_count: i64,
+    pub like_count: Count,
 }
 
 /// The look a visitor chose; without a choice the browser's follows the

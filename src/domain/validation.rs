@@ -10,12 +10,15 @@ pub const TITLE_MAX_CHARS: usize = 120;
 pub const CONTENT_MAX_CHARS: usize = 10_000;
 
 /// A post title: trimmed, not empty, at most [`TITLE_MAX_CHARS`] characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Made only by [`PostTitle::parse`]: it derives no `Deserialize`, which
+/// would make one without the checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostTitle(String);
 
 /// A post's content: trimmed, not empty, at most [`CONTENT_MAX_CHARS`]
-/// characters. Line breaks inside are kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// characters. Line breaks inside are kept. Made only by
+/// [`PostContent::parse`], like a title.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostContent(String);
 
 /// The message for each field of a post form that was rejected; `None` for

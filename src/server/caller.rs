@@ -10,13 +10,14 @@ use leptos_axum::ResponseOptions;
 
 use super::{
     AppState,
-    cache::template::Holes,
-    cookies,
+    cache::holes::Holes,
+    cookies::{self, THEME_COOKIE},
     drafts::TakenDraft,
     error::internal_error,
-    middleware::{accepts_html, visitor::Visitor},
+    request::accepts_html,
+    visitor::Visitor,
 };
-use crate::error::AppError;
+use crate::{domain::Theme, error::AppError};
 
 /// The current request and its response.
 pub struct Caller {
@@ -52,7 +53,7 @@ impl Caller {
     }
 
     /// The placeholders for counts, when this is the render of a page to
-    /// keep with holes for its counts (`server::cache::template`).
+    /// keep with holes for its counts (`server::cache::holes`).
     pub fn holes(&self) -> Option<Holes> {
         self.parts.extensions.get::<Holes>().cloned()
     }
@@ -95,5 +96,18 @@ impl Caller {
     /// Answers with `status`.
     pub fn set_status(&self, status: StatusCode) {
         self.response.set_status(status);
+    }
+}
+
+/// For a page being rendered: the theme the visitor chose, from its cookie;
+/// `None` when they chose none (or the cookie holds anything else).
+pub fn theme_for_page() -> Option<Theme> {
+    Theme::parse(&Caller::of_render()?.cookie(THEME_COOKIE)?)
+}
+
+/// For a page being rendered: answer with `status`.
+pub fn set_page_status(status: u16) {
+    if let (Some(caller), Ok(status)) = (Caller::of_render(), StatusCode::from_u16(status)) {
+        caller.set_status(status);
     }
 }

@@ -10,19 +10,10 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
-
 use super::{
-    AppState, cookies,
-    cookies::DRAFT_COOKIE,
-    db::{Db, either},
+    db::{Db, WriteGate, either},
     error::db_error,
-    middleware::visitor::Visitor,
-    services::WriteGate,
+    visitor::Visitor,
 };
 use crate::{domain::PostDraft, error::AppError};
 
@@ -133,7 +124,7 @@ impl DraftStore {
 }
 
 /// A draft taken for the page being rendered: the page it is for, and the
-/// draft. [`give_back`] puts it in the request; the form page takes it from
+/// draft. The drafts middleware (`middleware::drafts`) puts it in the request; the form page takes it from
 /// there when it renders.
 #[derive(Clone, Debug)]
 pub struct TakenDraft {
@@ -141,29 +132,6 @@ pub struct TakenDraft {
     pub page: String,
     /// What the visitor typed, and what was wrong with it.
     pub draft: PostDraft,
-}
-
-/// For a page asked for with a draft cookie: takes the draft for this
-/// visitor and this path out of the store, before the page renders (which
-/// cannot wait for the database), and hands it to the render. A failure to
-/// read it is logged and the page renders without it; the draft stays in
-/// the store for the next try.
-pub async fn give_back(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let wanted = (request.method() == axum::http::Method::GET)
-        .then(|| cookies::get(request.headers(), DRAFT_COOKIE))
-        .flatten()
-        .zip(request.extensions().get::<Visitor>().cloned());
-    if let Some((token, visitor)) = wanted {
-        let page = request.uri().path().to_owned();
-        match state.drafts.take(&token, &visitor, &page).await {
-            Ok(Some(draft)) => {
-                request.extensions_mut().insert(TakenDraft { page, draft });
-            }
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "could not read a draft; the form page renders without it"),
-        }
-    }
-    next.run(request).await
 }
 
 /// Milliseconds since the Unix epoch.

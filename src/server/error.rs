@@ -1,56 +1,15 @@
-//! Where an [`AppError`] becomes an HTTP response, and where internal causes
-//! become an `AppError` without reaching the user.
-//!
-//! Every layer that refuses a request answers with [`respond`] (or the
-//! error's `IntoResponse`), so status and body always agree: the status is
-//! [`AppError::status_code`], the body is the error itself.
+//! Where internal causes (a database error, a fault) become an [`AppError`]
+//! without reaching the user: logged with the request's id, shown as that id.
+//! Where an `AppError` becomes an HTTP response is the errors middleware's
+//! business ([`super::middleware::errors`]).
 
-use axum::{
-    body::Body,
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
-};
-use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
-
-use super::middleware::request_id;
+use super::telemetry;
 use crate::error::AppError;
-
-/// The status an error is answered with.
-pub fn status_of(error: &AppError) -> StatusCode {
-    StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// `error` as a response: for a browser that wants a page (`html`), a short
-/// text; otherwise JSON marked as a server function error, which the
-/// hydrated client decodes back into the same `AppError`.
-pub fn respond(error: AppError, html: bool) -> Response {
-    let mut response = if html {
-        let mut response = Response::new(Body::from(format!("{error}\n")));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-        response
-    } else {
-        let mut response = Response::new(Body::from(error.ser()));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response.headers_mut().insert(SERVER_FN_ERROR_HEADER, HeaderValue::from_static(""));
-        response
-    };
-    if let AppError::TooManyRequests { retry_after_secs } = error {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-    }
-    *response.status_mut() = status_of(&error);
-    response
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        respond(self, false)
-    }
-}
 
 /// Logs an internal fault under the request's id and returns the error the
 /// user sees, which carries only that id as its reference.
 pub fn internal_error(cause: impl std::fmt::Display) -> AppError {
-    let reference = request_id::current().unwrap_or_else(request_id::fresh_id);
+    let reference = telemetry::current_request_id().unwrap_or_else(telemetry::fresh_id);
     tracing::error!(%reference, %cause, "internal error");
     AppError::Internal { reference }
 }
@@ -119,27 +78,6 @@ fn is_transient_on_sqlite(code: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_refusal_has_the_status_its_body_names() {
-        for error in [
-            AppError::BadRequest("x".into()),
-            AppError::UnsupportedMediaType,
-            AppError::RequestTimeout,
-            AppError::PayloadTooLarge,
-            AppError::TooManyRequests { retry_after_secs: 7 },
-            AppError::Unavailable,
-        ] {
-            let response = respond(error.clone(), false);
-            assert_eq!(response.status().as_u16(), error.status_code(), "{error:?}");
-            assert!(response.headers().contains_key(SERVER_FN_ERROR_HEADER));
-            let html = respond(error.clone(), true);
-            assert_eq!(html.status(), response.status());
-            assert!(!html.headers().contains_key(SERVER_FN_ERROR_HEADER));
-        }
-        let limited = respond(AppError::TooManyRequests { retry_after_secs: 7 }, false);
-        assert_eq!(limited.headers()[header::RETRY_AFTER], "7");
-    }
 
     #[test]
     fn sqlite_codes_for_busy_locked_and_failing_storage_are_transient_and_constraints_are_not() {

@@ -14,7 +14,8 @@
 //!   for a position that will never come): the position of the feed this
 //!   instance has written up to, which is at or past this write. An
 //!   instance that gets a request with a position it has not applied yet
-//!   follows the feed up to it before answering ([`read_your_writes`]), so
+//!   follows the feed up to it before answering (the read-your-writes
+//!   middleware, [`super::middleware::read_your_writes`]), so
 //!   no page or server function shows that visitor anything older than
 //!   their own writes.
 //! - **Everyone else within a bound.** Other visitors see another
@@ -35,26 +36,13 @@ use std::{
     time::Duration,
 };
 
-use axum::{
-    extract::{Request, State},
-    http::header,
-    middleware::Next,
-    response::Response,
-};
 use tokio::sync::{Notify, watch};
 
 use super::{
-    AppState,
     cache::ReadCache,
-    db::{Db, Tx, either},
-    middleware::is_unsafe,
-    services::WriteGate,
+    db::{Db, Tx, WriteGate, either},
 };
 use crate::domain::Tag;
-
-/// How long a request waits for its instance to reach the position in its
-/// cookie before it is answered anyway (and the delay logged).
-const CATCH_UP_WITHIN: Duration = Duration::from_secs(1);
 
 /// How many rows the feed keeps; older ones are pruned. An instance that
 /// falls further behind finds a gap and forgets its cache.
@@ -66,12 +54,6 @@ const ROWS_PER_READ: usize = 1_000;
 
 /// How many follows between prunes.
 const PRUNE_EVERY_FOLLOWS: u32 = 1_000;
-
-/// The cookie with the feed position a visitor's last write reached.
-pub const SEEN_COOKIE: &str = "bulletin_seen";
-
-/// How long the cookie lasts: far longer than any instance lags.
-const SEEN_MAX_AGE: Duration = Duration::from_secs(60);
 
 /// One instance's end of the feed.
 #[derive(Debug)]
@@ -131,6 +113,12 @@ impl ChangeFeed {
     /// Notes that the write at `seq` has committed.
     pub fn wrote(&self, seq: i64) {
         self.written.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// The last row this instance wrote whose transaction has committed (0:
+    /// none yet).
+    pub fn written(&self) -> i64 {
+        self.written.load(Ordering::Acquire)
     }
 
     /// The last row applied to this instance's cache.
@@ -220,29 +208,6 @@ async fn follow(db: Db, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc
             }
         }
     }
-}
-
-/// Before a request: if its cookie names a feed position this instance has
-/// not applied yet, follow the feed up to it first. After a write: give the
-/// visitor the position this instance has written up to.
-pub async fn read_your_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let seen = state
-        .cookie_key
-        .verified(request.headers(), SEEN_COOKIE)
-        .and_then(|value| value.parse::<i64>().ok())
-        .unwrap_or(0);
-    if seen > state.feed.applied() && !state.feed.caught_up(seen, CATCH_UP_WITHIN).await {
-        tracing::warn!(seen, applied = state.feed.applied(), "answering before the change feed caught up");
-    }
-    let write = is_unsafe(request.method());
-    let mut response = next.run(request).await;
-    let written = state.feed.written.load(Ordering::Acquire);
-    let succeeded = response.status().is_success() || response.status().is_redirection();
-    if write && succeeded && written > seen {
-        let cookie = state.cookie_key.set_signed(SEEN_COOKIE, &written.to_string(), SEEN_MAX_AGE, state.config.https);
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
 }
 
 fn encode(tag: Tag) -> String {

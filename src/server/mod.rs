@@ -6,25 +6,36 @@
 //! function, which asks a [`services`] function, which reads through the
 //! [`cache`] or writes to the database and revalidates the cache.
 
+// In layers, lowest first: a module imports only from its own layer or
+// lower ones (docs/ARCHITECTURE.md; checked by `src/tests/layers.rs`).
+
+// The base: settings, identity, logging, errors; no HTTP.
 pub mod assets;
-pub mod cache;
-pub mod caller;
 pub mod config;
-pub mod cookies;
+pub mod error;
+pub mod secret;
+pub mod telemetry;
+pub mod visitor;
+// Data, each layer over the one before.
+pub mod cache;
 pub mod db;
 pub mod drafts;
-pub mod error;
 pub mod feed;
-pub mod middleware;
-pub mod plain_form;
-pub mod registry;
-pub mod router;
-pub mod serve;
+pub mod limits;
 pub mod services;
 pub mod state;
-pub mod telemetry;
+// The request's side: what server functions and pages use.
+pub mod caller;
+pub mod cookies;
+pub mod plain_form;
+pub mod registry;
+pub mod request;
+// The top: the layers, the router, the listener.
+pub mod middleware;
+pub mod router;
+pub mod serve;
 
 pub use config::Config;
-pub use middleware::visitor::Visitor;
-pub use router::{build_router, build_state};
-pub use state::AppState;
+pub use router::build_router;
+pub use state::{AppState, StartupError, build_state};
+pub use visitor::Visitor;

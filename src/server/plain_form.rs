@@ -15,16 +15,14 @@
 
 use std::time::Duration;
 
-use axum::http::StatusCode;
-
 use super::{
     AppState,
     caller::Caller,
-    cookies::{DRAFT_COOKIE, FLASH_COOKIE, THEME_COOKIE},
+    cookies::{DRAFT_COOKIE, FLASH_COOKIE},
     drafts::DRAFT_TTL,
 };
 use crate::{
-    domain::{Flash, PostDraft, Theme},
+    domain::{Flash, PostDraft},
     error::AppError,
 };
 
@@ -80,24 +78,11 @@ pub fn flash_for_page() -> Option<Flash> {
 
 /// For a form page being rendered at `page`: the draft a rejected plain-form
 /// post left for it, if any, clearing its cookie. The store gave it to this
-/// request ([`drafts::give_back`](super::drafts::give_back)), and only ever
+/// request (the drafts middleware, `middleware::drafts`), and only ever
 /// to the visitor who typed it.
 pub fn draft_for_page(page: &str) -> Option<PostDraft> {
     let caller = Caller::of_render()?;
     let taken = caller.taken_draft().filter(|taken| taken.page == page)?;
     caller.remove_cookie(DRAFT_COOKIE);
     Some(taken.draft)
-}
-
-/// For a page being rendered: the theme the visitor chose, from its cookie;
-/// `None` when they chose none (or the cookie holds anything else).
-pub fn theme_for_page() -> Option<Theme> {
-    Theme::parse(&Caller::of_render()?.cookie(THEME_COOKIE)?)
-}
-
-/// For a page being rendered: answer with `status`.
-pub fn set_status(status: u16) {
-    if let (Some(caller), Ok(status)) = (Caller::of_render(), StatusCode::from_u16(status)) {
-        caller.set_status(status);
-    }
 }

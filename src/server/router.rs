@@ -1,4 +1,4 @@
-//! Building the state and the router.
+//! Building the router from the state.
 //!
 //! `build_router` lives here rather than in `main` so tests drive the whole
 //! application with `tower::ServiceExt::oneshot`, no port.
@@ -16,72 +16,8 @@ use axum::{
 };
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 
-use super::{
-    AppState, Config,
-    assets::ClientAssets,
-    cache::ReadCache,
-    config::SecretSource,
-    cookies::SecretKey,
-    db,
-    drafts::DraftStore,
-    feed::ChangeFeed,
-    middleware::rate_limit::WriteLimits,
-    services::{
-        WriteGate,
-        likes::{LikeWriter, ViewWriter},
-        publishing::PostWriter,
-    },
-    state::AppStateInner,
-};
+use super::{AppState, assets::ClientAssets};
 use crate::ui::{App, shell};
-
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    /// The database could not be opened or migrated.
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    /// The cookie-signing key could not be read or created.
-    #[error("secret key: {0}")]
-    SecretKey(std::io::Error),
-}
-
-/// Opens the database (applying migrations), loads or creates the
-/// cookie-signing key, and assembles the state.
-pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
-    let cookie_key = match &config.secret {
-        SecretSource::Key(key) => key.clone(),
-        SecretSource::File(path) => SecretKey::load_or_create(path).map_err(StartupError::SecretKey)?,
-    };
-    let db = db::connect(&config.database).await?;
-    let cache = Arc::new(ReadCache::new(config.cache_capacity));
-    let writes = Arc::new(WriteGate::default());
-    let feed = ChangeFeed::start(db.clone(), cache.clone(), writes.clone(), config.follow_every).await?;
-    let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
-    let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
-    let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
-    db.start_housekeeping(writes.clone());
-    let drafts = Arc::new(DraftStore::new(db.clone(), writes.clone()));
-    let write_limits = Arc::new(WriteLimits::new(
-        config.security.writes_per_minute_per_visitor,
-        config.security.writes_per_minute_per_ip,
-    ));
-    Ok(AppState::from(AppStateInner {
-        leptos_options: config.leptos_options(),
-        assets: Arc::new(ClientAssets::load(&config.site_root, config.hash_files)),
-        config: Arc::new(config),
-        db,
-        drafts,
-        write_limits,
-        cache,
-        likes,
-        views,
-        publishing,
-        writes,
-        feed,
-        cookie_key,
-    }))
-}
 
 /// The whole application: pages, server functions, static files, the 404
 /// fallback, the health check, and the layers every request passes through.

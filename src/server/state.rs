@@ -1,4 +1,4 @@
-//! The application state: built once at start-up, cloned cheaply into every
+//! The application state: built once at start-up ([`build_state`]), cloned cheaply into every
 //! request. There is no global state; server functions reach this through
 //! Leptos context, which `build_router` provides.
 //!
@@ -15,13 +15,14 @@ use super::{
     Config,
     assets::ClientAssets,
     cache::ReadCache,
-    cookies::SecretKey,
-    db::Db,
+    config::SecretSource,
+    db::{self, Db, WriteGate},
     drafts::DraftStore,
     feed::ChangeFeed,
-    middleware::rate_limit::WriteLimits,
+    limits::WriteLimits,
+    secret::SecretKey,
     services::{
-        Store, WriteGate,
+        Store,
         likes::{LikeWriter, ViewWriter},
         publishing::PostWriter,
     },
@@ -92,6 +93,51 @@ impl AppState {
             feed: &self.feed,
         }
     }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The cookie-signing key could not be read or created.
+    #[error("secret key: {0}")]
+    SecretKey(std::io::Error),
+}
+
+/// Opens the database (applying migrations), loads or creates the
+/// cookie-signing key, and assembles the state.
+pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
+    let cookie_key = match &config.secret {
+        SecretSource::Key(key) => key.clone(),
+        SecretSource::File(path) => SecretKey::load_or_create(path).map_err(StartupError::SecretKey)?,
+    };
+    let db = db::connect(&config.database).await?;
+    let cache = Arc::new(ReadCache::new(config.cache_capacity));
+    let writes = Arc::new(WriteGate::default());
+    let feed = ChangeFeed::start(db.clone(), cache.clone(), writes.clone(), config.follow_every).await?;
+    let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
+    let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
+    let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
+    db.start_housekeeping(writes.clone());
+    let drafts = Arc::new(DraftStore::new(db.clone(), writes.clone()));
+    let write_limits = Arc::new(WriteLimits::configured(&config.security));
+    Ok(AppState::from(AppStateInner {
+        leptos_options: config.leptos_options(),
+        assets: Arc::new(ClientAssets::load(&config.site_root, config.hash_files)),
+        config: Arc::new(config),
+        db,
+        drafts,
+        write_limits,
+        cache,
+        likes,
+        views,
+        publishing,
+        writes,
+        feed,
+        cookie_key,
+    }))
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -81,8 +81,8 @@ async fn every_read_after_a_write_sees_it_while_readers_hammer_the_cache() {
         assert!(app.get(&post_page).await.body.contains(">0 likes"), "round {round}: the post's page, kept");
         let res = author.call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
         assert_eq!(res.status, StatusCode::OK);
-        assert_eq!(detail(&app, id).await.map(|post| post.like_count), Some(1), "round {round}");
-        assert_eq!(list(&app).await.posts.first().map(|post| post.like_count), Some(1), "round {round}");
+        assert_eq!(detail(&app, id).await.map(|post| post.like_count.value()), Some(1), "round {round}");
+        assert_eq!(list(&app).await.posts.first().map(|post| post.like_count.value()), Some(1), "round {round}");
         let page = app.get(&post_page).await.body;
         assert!(page.contains(">1 likes") && page.contains(r#"aria-pressed="false""#), "round {round}: {page}");
         let page = author.get(&post_page).await.body;
@@ -187,7 +187,7 @@ async fn the_list_page_is_rendered_once_per_change_and_follows_every_write() {
 /// (their like, their authorship), with its counts filled in as they stand.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_page_is_kept_per_visitor_and_shows_the_counts_of_now() {
-    use crate::server::cache::pages::PageKey;
+    use crate::server::cache::PageKey;
 
     let app = TestApp::spawn().await;
     let author = app.browser();

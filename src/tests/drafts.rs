@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::{
     domain::PostDraft,
-    server::{drafts::DraftStore, middleware::visitor::Visitor},
+    server::{Visitor, drafts::DraftStore},
 };
 
 fn draft(title: &str) -> PostDraft {

@@ -42,7 +42,11 @@ async fn a_page_carries_its_data_once_and_its_interactive_parts_as_islands() {
     let list = app.get("/").await;
     assert_eq!(list.body.matches("A post shown once").count(), 1, "{}", list.body);
     assert_no_resource_data(&list.body);
-    assert!(list.body.contains(r#"<leptos-island data-component="MorePosts" data-props="null">"#), "{}", list.body);
+    assert!(
+        list.body.contains(r#"<leptos-island data-component="MorePosts" data-props="{&quot;next_before&quot;:null}">"#),
+        "{}",
+        list.body
+    );
 
     let post = app.get(&format!("/posts/{id}")).await;
     assert_eq!(post.body.matches("Its unmistakable content").count(), 1, "{}", post.body);

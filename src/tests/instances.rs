@@ -137,9 +137,11 @@ async fn a_forged_position_is_ignored() {
     let app = TestApp::spawn_with(&[("BULLETIN_CACHE_FOLLOW_EVERY_MS", "60000")]).await;
     let browser = app.browser();
     publish(&browser, "Signed").await;
-    let signed = browser.cookie(crate::server::feed::SEEN_COOKIE).expect("a write's answer sets the position");
+    let signed = browser
+        .cookie(crate::server::middleware::read_your_writes::SEEN_COOKIE)
+        .expect("a write's answer sets the position");
     assert!(signed.len() > 20, "signed, not the bare number: {signed}");
-    browser.set_cookie(crate::server::feed::SEEN_COOKIE, "999999999");
+    browser.set_cookie(crate::server::middleware::read_your_writes::SEEN_COOKIE, "999999999");
     let started = Instant::now();
     assert_eq!(browser.get("/").await.status, StatusCode::OK);
     assert!(started.elapsed() < Duration::from_millis(900), "answered without waiting for position 999999999");

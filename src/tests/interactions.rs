@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::{LikeState, PostDetail, PostPage};
+use crate::domain::{Count, LikeState, PostDetail, PostPage};
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
@@ -33,16 +33,28 @@ async fn liking_and_unliking_are_idempotent_per_visitor() {
     let id_field = id.to_string();
 
     let liked = [("id", id_field.as_str()), ("liked", "true")];
-    assert_eq!(like_state(&fan.call("/api/set_like", &liked).await), LikeState { liked: true, like_count: 1 });
-    assert_eq!(like_state(&fan.call("/api/set_like", &liked).await), LikeState { liked: true, like_count: 1 });
+    assert_eq!(
+        like_state(&fan.call("/api/set_like", &liked).await),
+        LikeState { liked: true, like_count: Count::from(1) }
+    );
+    assert_eq!(
+        like_state(&fan.call("/api/set_like", &liked).await),
+        LikeState { liked: true, like_count: Count::from(1) }
+    );
     assert_eq!(stored_counts(&app, id).await.0, 1);
 
     let detail: PostDetail = serde_json::from_str(&fan.call("/api/get_post", &[("id", &id_field)]).await.body).unwrap();
     assert!(detail.liked && detail.like_count == 1);
 
     let unliked = [("id", id_field.as_str()), ("liked", "false")];
-    assert_eq!(like_state(&fan.call("/api/set_like", &unliked).await), LikeState { liked: false, like_count: 0 });
-    assert_eq!(like_state(&fan.call("/api/set_like", &unliked).await), LikeState { liked: false, like_count: 0 });
+    assert_eq!(
+        like_state(&fan.call("/api/set_like", &unliked).await),
+        LikeState { liked: false, like_count: Count::from(0) }
+    );
+    assert_eq!(
+        like_state(&fan.call("/api/set_like", &unliked).await),
+        LikeState { liked: false, like_count: Count::from(0) }
+    );
     assert_eq!(stored_counts(&app, id).await.0, 0);
 }
 
@@ -90,7 +102,7 @@ async fn likes_written_together_answer_each_caller_on_its_own() {
         let (target, status, body) = task.await.unwrap();
         if target == id {
             assert_eq!(status, StatusCode::OK, "{body}");
-            counts.push(serde_json::from_str::<LikeState>(&body).unwrap().like_count);
+            counts.push(serde_json::from_str::<LikeState>(&body).unwrap().like_count.value());
         } else {
             assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
         }

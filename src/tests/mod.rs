@@ -11,6 +11,7 @@ mod foundation;
 mod fuzz;
 mod instances;
 mod interactions;
+mod layers;
 mod logs;
 mod posts;
 mod serving;
@@ -220,8 +221,8 @@ pub async fn fresh_database() -> String {
 }
 
 /// The key of the kept list page at `address`, in the system theme.
-pub fn list_key(address: &str) -> crate::server::cache::pages::PageKey {
-    crate::server::cache::pages::PageKey::List { address: address.into(), theme: None }
+pub fn list_key(address: &str) -> crate::server::cache::PageKey {
+    crate::server::cache::PageKey::List { address: address.into(), theme: None }
 }
 
 /// Encodes form fields as a browser does (`application/x-www-form-urlencoded`).

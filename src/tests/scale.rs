@@ -51,6 +51,7 @@ const KILL_AFTER: Duration = Duration::from_millis(2_500);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() {
+    nginx_binary();
     let data = tempfile::tempdir().unwrap();
     let database = shared_database(data.path()).await;
     let vars = [
@@ -594,6 +595,18 @@ impl Drop for Nginx {
     }
 }
 
+/// Debian's nginx, or one on the PATH; the test cannot run without one, and
+/// says so before it starts anything.
 fn nginx_binary() -> &'static str {
-    if Path::new("/usr/sbin/nginx").exists() { "/usr/sbin/nginx" } else { "nginx" }
+    let found = ["/usr/sbin/nginx"].into_iter().find(|path| Path::new(path).exists()).or_else(|| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("nginx").is_file()))
+            .then_some("nginx")
+    });
+    found.unwrap_or_else(|| {
+        panic!(
+            "this test runs three instances behind nginx, and there is no nginx here: \
+             `bash scripts/test.sh` installs it (Debian's nginx-light), or install it yourself"
+        )
+    })
 }

@@ -9,13 +9,13 @@
 
 use crate::domain::{Flash, PostDraft, Theme};
 #[cfg(feature = "ssr")]
-use crate::server::plain_form;
+use crate::server::{caller, plain_form};
 
 /// Makes the response being rendered carry `status` (a page whose data could
 /// not be read is not a 200). Does nothing in the browser.
 pub fn set_status(status: u16) {
     #[cfg(feature = "ssr")]
-    plain_form::set_status(status);
+    caller::set_page_status(status);
     #[cfg(not(feature = "ssr"))]
     let _ = status;
 }
@@ -42,7 +42,7 @@ pub fn draft(page: &str) -> Option<PostDraft> {
 /// The theme the visitor chose, from the request's cookie.
 pub fn theme() -> Option<Theme> {
     #[cfg(feature = "ssr")]
-    return plain_form::theme_for_page();
+    return caller::theme_for_page();
     #[cfg(not(feature = "ssr"))]
     None
 }

@@ -7,13 +7,12 @@
 //! as it was.
 
 use leptos::{ev::MouseEvent, prelude::*, server_fn::ServerFn, task::spawn_local};
-use serde::{Deserialize, Serialize};
 
 use crate::{
     api::preferences::{SetTheme, set_theme},
     domain::Theme,
     error::AppError,
-    ui::{components::ErrorAlert, island::island},
+    ui::{components::ErrorAlert, island::island_with_props},
 };
 
 /// The value of `data-theme` on `<html>` for the request being rendered.
@@ -33,40 +32,23 @@ fn apply(theme: Option<Theme>) {
     }
 }
 
-/// The header's theme controls: a button offering the other theme and, once
-/// one is chosen, "Use system theme". A plain form without JavaScript (the
-/// server answers with a 303 back to `return_to`); with it, the buttons call
-/// `set_theme` from their click handlers and the page switches in place.
-/// An island (`ui::island`).
-#[component]
-pub fn ThemeControls(
-    /// The theme the page was rendered with (`None`: the system's).
-    theme: Option<Theme>,
-    /// The page to come back to after a plain form post.
-    return_to: String,
-) -> impl IntoView {
-    theme_controls(Props { theme, return_to })
+island_with_props! {
+    /// The header's theme controls: a button offering the other theme and, once
+    /// one is chosen, "Use system theme". A plain form without JavaScript (the
+    /// server answers with a 303 back to `return_to`); with it, the buttons call
+    /// `set_theme` from their click handlers and the page switches in place.
+    /// An island (`ui::island`).
+    pub fn ThemeControls(
+        /// The theme the page was rendered with (`None`: the system's).
+        theme: Option<Theme>,
+        /// The page to come back to after a plain form post.
+        return_to: String,
+    ) -> impl IntoView {
+        theme_controls(theme, return_to)
+    }
 }
 
-/// What the browser starts the theme controls from.
-#[derive(Clone, Serialize, Deserialize)]
-struct Props {
-    theme: Option<Theme>,
-    return_to: String,
-}
-
-fn theme_controls(props: Props) -> impl IntoView {
-    island("ThemeControls", props.clone(), move || body(props))
-}
-
-/// Browser: starts the theme controls the server rendered into `element`.
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = ThemeControls)]
-pub fn hydrate_theme_controls(element: web_sys::HtmlElement) {
-    crate::ui::island::hydrate(element, theme_controls);
-}
-
-fn body(Props { theme, return_to }: Props) -> impl IntoView {
+fn theme_controls(theme: Option<Theme>, return_to: String) -> impl IntoView {
     let chosen = RwSignal::new(theme);
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);

@@ -2,12 +2,12 @@
 //! errors of server functions, and the props of the islands every page loads.
 //!
 //! On the wire it is JSON, as the HTTP API documents. The server writes and
-//! reads it with serde_json. The browser uses [`json`], a small reader and
-//! writer of our own for the JSON that serde_json writes: with the islands'
+//! reads it with serde_json. The browser uses [`json`], a small reader of
+//! our own for the JSON that serde_json writes: with the islands'
 //! props read the same way (`ui::island`), serde_json's parser, number
-//! formatting and error messages leave the client, 22 KB of its 126 KB of
-//! brotli'd `.wasm` (README, "What the client is made of"). The browser only
-//! ever reads our own answers back.
+//! formatting and error messages leave the client (`bench/RESULTS.md` has
+//! what that saved, and what a published reader would cost instead). The
+//! browser only ever reads our own answers back.
 //!
 //! Invariant: whatever the server writes, the browser reads back as the same
 //! value (`json`'s tests hold it to serde_json's output for every type that
@@ -26,12 +26,10 @@ pub type Error = serde_json::Error;
 #[cfg(not(feature = "ssr"))]
 pub type Error = json::Error;
 
-/// Writes `value` as JSON.
+/// Writes `value` as JSON: on the server, the only side that writes.
+#[cfg(feature = "ssr")]
 pub fn to_string<T: Serialize>(value: &T) -> Result<String, Error> {
-    #[cfg(feature = "ssr")]
-    return serde_json::to_string(value);
-    #[cfg(not(feature = "ssr"))]
-    return json::to_string(value);
+    serde_json::to_string(value)
 }
 
 /// Reads a `T` from JSON.
@@ -60,8 +58,17 @@ impl FormatType for Json {
 impl<T: Serialize> Encodes<T> for Json {
     type Error = Error;
 
+    /// On the server: serde_json. The browser only reads answers, never
+    /// writes one (server functions take their arguments as a form), so it
+    /// carries no JSON writer, and this refuses.
     fn encode(value: &T) -> Result<Bytes, Error> {
-        to_string(value).map(Bytes::from)
+        #[cfg(feature = "ssr")]
+        return to_string(value).map(Bytes::from);
+        #[cfg(not(feature = "ssr"))]
+        {
+            let _ = value;
+            Err(json::Error)
+        }
     }
 }
 

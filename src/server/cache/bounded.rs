@@ -1,12 +1,8 @@
 //! A map that holds at most a fixed number of entries and makes room by
-//! dropping the one inserted longest ago.
-//!
-//! The cache used to drop whichever entry a `HashMap` listed first. Under
-//! churn (a new post's counts every few milliseconds) that is slow, since
-//! the map has to skip more and more emptied slots to find its first entry,
-//! and it kept dropping the same busy region of the table. First in, first
-//! out costs O(1) per insert: a busy entry is dropped once per `capacity`
-//! inserts and read back from the database once.
+//! dropping the one inserted longest ago: first in, first out, O(1) per
+//! insert however much the entries churn (a new post's counts every few
+//! milliseconds). A busy entry is dropped once per `capacity` inserts and
+//! read back from the database once.
 
 use std::{
     collections::{HashMap, VecDeque},

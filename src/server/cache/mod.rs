@@ -1,5 +1,5 @@
 //! A read cache in front of the database: list pages, posts, their counts,
-//! and rendered pages with holes for the counts ([`template`]), each kept
+//! and rendered pages with holes for the counts ([`kept`]), each kept
 //! under the tags of what it shows ([`Tag`]).
 //!
 //! Invariant: no read that starts after a write has been answered sees data
@@ -15,8 +15,9 @@
 //! the counts of that moment in its holes.
 
 mod bounded;
-pub mod pages;
-pub mod template;
+pub mod holes;
+pub mod kept;
+pub mod splice;
 
 use std::{
     collections::HashMap,
@@ -24,7 +25,8 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use self::{bounded::Bounded, pages::PageKey, template::KeptPage};
+use self::bounded::Bounded;
+pub use self::kept::{Encoding, Kept, KeptPage, PageKey, RenderTurn};
 use crate::domain::{PostPage, Tag};
 
 /// A post's text as its page needs it, the same for every visitor.
@@ -100,31 +102,6 @@ struct Inner {
     /// The pages being rendered to be kept, each locked by its renderer
     /// until it is done: as many as requests render at once.
     renders: HashMap<PageKey, Arc<tokio::sync::Mutex<()>>>,
-}
-
-/// What a request for a page that may be kept gets.
-pub enum Kept<'a> {
-    /// The page, kept.
-    Page(Arc<KeptPage>),
-    /// Nothing kept: this request renders the page, and requests for it
-    /// meanwhile wait for this one to finish, then look again.
-    Render(RenderTurn<'a>),
-}
-
-/// The right to render a page to keep, held until the render is kept or
-/// given up (also when the request is dropped half-way).
-pub struct RenderTurn<'a> {
-    cache: &'a ReadCache,
-    key: PageKey,
-    _rendering: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl Drop for RenderTurn<'_> {
-    fn drop(&mut self) {
-        // Before the guard is released: whoever it wakes finds no render
-        // under way, and either the kept page or its own turn.
-        self.cache.lock().renders.remove(&self.key);
-    }
 }
 
 impl ReadCache {
@@ -227,50 +204,6 @@ impl ReadCache {
             inner.counts.insert(id, counts);
         } else {
             inner.counts.remove(&id);
-        }
-    }
-
-    /// The kept page for `key`, if any.
-    pub fn kept(&self, key: &PageKey) -> Option<Arc<KeptPage>> {
-        self.lock().kept.get(key).cloned()
-    }
-
-    /// The kept page for `key`, or the turn to render it. However many
-    /// requests ask at once for a page that is not kept, one renders it
-    /// and the others wait for that render rather than each rendering it:
-    /// after a publish, every reader of `/` would otherwise render it. A
-    /// waiter gets the page only if it was kept, that is, if no write
-    /// revalidated it during the render; otherwise it takes a turn itself.
-    pub async fn kept_or_render(&self, key: &PageKey) -> Kept<'_> {
-        loop {
-            let under_way = {
-                let mut inner = self.lock();
-                if let Some(page) = inner.kept.get(key) {
-                    return Kept::Page(page.clone());
-                }
-                match inner.renders.get(key) {
-                    Some(render) => render.clone(),
-                    None => {
-                        let render = Arc::new(tokio::sync::Mutex::new(()));
-                        let Ok(rendering) = render.clone().try_lock_owned() else {
-                            unreachable!("a new mutex is unlocked");
-                        };
-                        inner.renders.insert(key.clone(), render);
-                        return Kept::Render(RenderTurn { cache: self, key: key.clone(), _rendering: rendering });
-                    }
-                }
-            };
-            drop(under_way.lock().await);
-        }
-    }
-
-    /// Keeps a page rendered under `ticket` (taken for `key.tag()`), unless
-    /// a write has revalidated what it shows since.
-    pub fn keep(&self, key: PageKey, page: Arc<KeptPage>, ticket: Ticket) {
-        let slot = self.slot(key.tag());
-        let mut inner = self.lock();
-        if Ticket(inner.generations[slot]) == ticket {
-            inner.kept.insert(key, page);
         }
     }
 
@@ -410,51 +343,6 @@ mod tests {
         }
         cache.revalidate([Tag::Post(1)]);
         assert!(cache.post(1).is_none() && cache.post(2).is_some());
-    }
-
-    fn a_kept_page() -> Arc<KeptPage> {
-        let content_type = axum::http::HeaderValue::from_static("text/html");
-        Arc::new(KeptPage::cut(content_type, b"<p>kept</p>", &template::Holes::new()))
-    }
-
-    #[tokio::test]
-    async fn a_page_asked_for_by_many_at_once_is_rendered_once() {
-        let cache = Arc::new(ReadCache::new(10));
-        let key = PageKey::List { address: "/".into(), theme: None };
-        let Kept::Render(turn) = cache.kept_or_render(&key).await else { panic!("nothing is kept yet") };
-        let ticket = cache.ticket(key.tag());
-        let waiters: Vec<_> = (0..5)
-            .map(|_| {
-                let (cache, key) = (cache.clone(), key.clone());
-                tokio::spawn(async move { matches!(cache.kept_or_render(&key).await, Kept::Page(_)) })
-            })
-            .collect();
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        assert!(waiters.iter().all(|waiter| !waiter.is_finished()), "they wait for the render under way");
-        cache.keep(key.clone(), a_kept_page(), ticket);
-        drop(turn);
-        for waiter in waiters {
-            assert!(waiter.await.unwrap(), "each gets the page that render kept");
-        }
-    }
-
-    #[tokio::test]
-    async fn a_render_that_a_write_overtook_is_not_handed_to_those_waiting() {
-        let cache = Arc::new(ReadCache::new(10));
-        let key = PageKey::List { address: "/".into(), theme: None };
-        let Kept::Render(turn) = cache.kept_or_render(&key).await else { panic!("nothing is kept yet") };
-        let ticket = cache.ticket(key.tag());
-        let waiter = {
-            let (cache, key) = (cache.clone(), key.clone());
-            tokio::spawn(async move { matches!(cache.kept_or_render(&key).await, Kept::Render(_)) })
-        };
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        // A publish is answered while the page renders: the render is stale.
-        cache.revalidate([Tag::Posts]);
-        cache.keep(key.clone(), a_kept_page(), ticket);
-        drop(turn);
-        assert!(waiter.await.unwrap(), "the waiter renders the page itself");
-        assert!(cache.kept(&key).is_none());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use serde::{Deserialize, Deserializer, de};
 
-use crate::server::middleware::origin::Origin;
+use super::Origin;
 
 /// `Leptos.toml` as written, each table with its defaults.
 #[derive(Debug, Default, Deserialize)]

@@ -8,9 +8,9 @@ use std::{
 
 use super::{
     Backend, CONFIG_FILE_NAME, CONFIG_PATH_VAR, Config, DatabaseConfig, ENV, SecretSource, SecurityConfig,
-    file::Settings,
+    file::{self, Settings},
 };
-use crate::server::cookies::SecretKey;
+use crate::server::secret::SecretKey;
 use figment::{
     Figment, Metadata, Profile, Provider,
     providers::{Format, Serialized, Toml},
@@ -97,7 +97,6 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let env = |name: &str| env(name).filter(|value| !value.is_empty());
         let file_dir = file.and_then(|(path, _)| cwd.join(path).parent().map(Path::to_path_buf));
-        let file_dir = file_dir.unwrap_or_else(|| cwd.to_path_buf());
         let mut figment = Figment::new();
         if let Some((_, text)) = file {
             figment = figment.merge(Toml::string(text));
@@ -110,105 +109,146 @@ impl Config {
             }
         }
         let settings: Settings = figment.extract().map_err(describe)?;
-        // Where a key's value came from: its environment variable, else the
-        // file (or the default, which the file documents).
-        let origin = |key: &str| match figment.find_metadata(key) {
-            Some(metadata) if metadata.name.starts_with("environment") => metadata.name.to_string(),
-            _ => format!("{CONFIG_FILE_NAME} key {key}"),
-        };
-        let base = |key: &str| if origin(key).starts_with("environment") { cwd } else { file_dir.as_path() };
-        let within = |key: &str, value: u64, range: RangeInclusive<u64>| {
-            if range.contains(&value) {
-                Ok(value)
-            } else {
-                Err(invalid(&origin(key), format!("{value} is not from {} to {}", range.start(), range.end())))
-            }
-        };
-
-        let (server, security, database) = (&settings.server, &settings.security, &settings.database);
-        let secret = match env("BULLETIN_SECRET_KEY") {
-            Some(hex) => SecretSource::Key(
-                SecretKey::from_hex(&hex)
-                    .map_err(|message| invalid("environment variable BULLETIN_SECRET_KEY", message))?,
-            ),
-            None => SecretSource::File(file_dir.join(&security.secret_key_file)),
-        };
-        let (db_url, backend) = if is_postgres(&database.url) {
-            (database.url.clone(), Backend::Postgres)
-        } else {
-            let path = sqlite_path(&database.url).map_err(|message| invalid(&origin("database.url"), message))?;
-            let path = base("database.url").join(path);
-            let options = database.url.split_once('?').map(|(_, options)| format!("?{options}")).unwrap_or_default();
-            (format!("sqlite://{}{options}", path.display()), Backend::Sqlite { path })
-        };
-        let flag = |var: &str| match env(var).as_deref() {
-            None | Some("false" | "0") => Ok(false),
-            Some("true" | "1") => Ok(true),
-            Some(other) => {
-                Err(invalid(&format!("environment variable {var}"), format!("`{other}` is not true or false")))
-            }
-        };
+        let sources = Sources { figment, cwd, file_dir: file_dir.unwrap_or_else(|| cwd.to_path_buf()), env };
+        let (server, cache) = (&settings.server, &settings.cache);
         Ok(Config {
             source: file.map(|(path, _)| cwd.join(path)),
             site_addr: server.site_addr,
-            site_root: base("server.site_root").join(&server.site_root),
+            site_root: sources.base("server.site_root").join(&server.site_root),
             https: server.https,
-            secret,
-            security: SecurityConfig {
-                allowed_origins: security.allowed_origins.clone(),
-                trusted_proxy: security.trusted_proxy,
-                max_body_bytes: within("security.max_body_bytes", security.max_body_bytes, 1024..=64 << 20)? as usize,
-                writes_per_minute_per_visitor: within(
-                    "security.writes_per_minute_per_visitor",
-                    security.writes_per_minute_per_visitor.into(),
-                    0..=1_000_000,
-                )? as u32,
-                writes_per_minute_per_ip: within(
-                    "security.writes_per_minute_per_ip",
-                    security.writes_per_minute_per_ip.into(),
-                    0..=1_000_000,
-                )? as u32,
-                header_read_timeout: Duration::from_millis(within(
-                    "security.header_read_timeout_ms",
-                    security.header_read_timeout_ms,
-                    100..=600_000,
-                )?),
-                body_read_timeout: Duration::from_millis(within(
-                    "security.body_read_timeout_ms",
-                    security.body_read_timeout_ms,
-                    100..=600_000,
-                )?),
-            },
-            database: DatabaseConfig {
-                url: db_url,
-                backend,
-                max_connections: within("database.max_connections", database.max_connections.into(), 1..=64)? as u32,
-                busy_timeout: Duration::from_millis(within(
-                    "database.busy_timeout_ms",
-                    database.busy_timeout_ms,
-                    0..=60_000,
-                )?),
-            },
-            cache_capacity: if settings.cache.enabled {
-                within("cache.capacity", settings.cache.capacity.into(), 0..=1_000_000)? as usize
+            secret: sources.secret(&settings.security)?,
+            security: sources.security(&settings.security)?,
+            database: sources.database(&settings.database)?,
+            cache_capacity: if cache.enabled {
+                sources.within("cache.capacity", cache.capacity.into(), 0..=1_000_000)? as usize
             } else {
                 0
             },
-            follow_every: Duration::from_millis(within(
-                "cache.follow_every_ms",
-                settings.cache.follow_every_ms,
-                1..=60_000,
-            )?),
-            worker_threads: within("server.worker_threads", server.worker_threads.into(), 0..=1024)? as usize,
-            bench_ceiling: flag("BULLETIN_BENCH_CEILING")?,
-            hash_files: env("LEPTOS_HASH_FILES").is_none_or(|value| value != "false"),
-            watch: env("LEPTOS_WATCH").is_some(),
-            reload_port: match env("LEPTOS_RELOAD_PORT") {
+            follow_every: sources.millis("cache.follow_every_ms", cache.follow_every_ms, 1..=60_000)?,
+            worker_threads: sources.within("server.worker_threads", server.worker_threads.into(), 0..=1024)? as usize,
+            bench_ceiling: sources.flag("BULLETIN_BENCH_CEILING")?,
+            hash_files: sources.env("LEPTOS_HASH_FILES").is_none_or(|value| value != "false"),
+            watch: sources.env("LEPTOS_WATCH").is_some(),
+            reload_port: match sources.env("LEPTOS_RELOAD_PORT") {
                 Some(value) => value.parse().map_err(|_| {
                     invalid("environment variable LEPTOS_RELOAD_PORT", format!("`{value}` is not a port"))
                 })?,
                 None => 3001,
             },
+        })
+    }
+}
+
+/// Where each value came from: the file (or the default it documents) or
+/// an environment variable. Tells what to resolve a path against and what
+/// to name in an error.
+struct Sources<'a, E> {
+    figment: Figment,
+    cwd: &'a Path,
+    file_dir: PathBuf,
+    env: E,
+}
+
+impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
+    /// An environment variable's value; an empty one counts as unset.
+    fn env(&self, name: &str) -> Option<String> {
+        (self.env)(name)
+    }
+
+    /// The name of where `key`'s value came from: its environment variable,
+    /// else the file's key.
+    fn origin(&self, key: &str) -> String {
+        match self.figment.find_metadata(key) {
+            Some(metadata) if metadata.name.starts_with("environment") => metadata.name.to_string(),
+            _ => format!("{CONFIG_FILE_NAME} key {key}"),
+        }
+    }
+
+    /// What a relative path in `key` is relative to: the working directory
+    /// for the environment's, the file's directory for the file's.
+    fn base(&self, key: &str) -> &Path {
+        if self.origin(key).starts_with("environment") { self.cwd } else { &self.file_dir }
+    }
+
+    /// `value` of `key`, if it is in `range`.
+    fn within(&self, key: &str, value: u64, range: RangeInclusive<u64>) -> Result<u64, ConfigError> {
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err(invalid(&self.origin(key), format!("{value} is not from {} to {}", range.start(), range.end())))
+        }
+    }
+
+    /// [`Sources::within`], as milliseconds.
+    fn millis(&self, key: &str, value: u64, range: RangeInclusive<u64>) -> Result<Duration, ConfigError> {
+        self.within(key, value, range).map(Duration::from_millis)
+    }
+
+    /// A switch in the environment: unset, `false` or `0` is off.
+    fn flag(&self, var: &str) -> Result<bool, ConfigError> {
+        match self.env(var).as_deref() {
+            None | Some("false" | "0") => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some(other) => {
+                Err(invalid(&format!("environment variable {var}"), format!("`{other}` is not true or false")))
+            }
+        }
+    }
+
+    /// The cookie-signing key: given in the environment, or kept in a file.
+    fn secret(&self, security: &file::Security) -> Result<SecretSource, ConfigError> {
+        Ok(match self.env("BULLETIN_SECRET_KEY") {
+            Some(hex) => SecretSource::Key(
+                SecretKey::from_hex(&hex)
+                    .map_err(|message| invalid("environment variable BULLETIN_SECRET_KEY", message))?,
+            ),
+            None => SecretSource::File(self.file_dir.join(&security.secret_key_file)),
+        })
+    }
+
+    /// The limits and checks on what clients send.
+    fn security(&self, security: &file::Security) -> Result<SecurityConfig, ConfigError> {
+        let per_minute = |key: &str, value: u32| self.within(key, value.into(), 0..=1_000_000).map(|n| n as u32);
+        Ok(SecurityConfig {
+            allowed_origins: security.allowed_origins.clone(),
+            trusted_proxy: security.trusted_proxy,
+            max_body_bytes: self.within("security.max_body_bytes", security.max_body_bytes, 1024..=64 << 20)? as usize,
+            writes_per_minute_per_visitor: per_minute(
+                "security.writes_per_minute_per_visitor",
+                security.writes_per_minute_per_visitor,
+            )?,
+            writes_per_minute_per_ip: per_minute(
+                "security.writes_per_minute_per_ip",
+                security.writes_per_minute_per_ip,
+            )?,
+            header_read_timeout: self.millis(
+                "security.header_read_timeout_ms",
+                security.header_read_timeout_ms,
+                100..=600_000,
+            )?,
+            body_read_timeout: self.millis(
+                "security.body_read_timeout_ms",
+                security.body_read_timeout_ms,
+                100..=600_000,
+            )?,
+        })
+    }
+
+    /// The database: a Postgres URL as given, or a SQLite file made absolute.
+    fn database(&self, database: &file::Database) -> Result<DatabaseConfig, ConfigError> {
+        let (url, backend) = if is_postgres(&database.url) {
+            (database.url.clone(), Backend::Postgres)
+        } else {
+            let path = sqlite_path(&database.url).map_err(|message| invalid(&self.origin("database.url"), message))?;
+            let path = self.base("database.url").join(path);
+            let options = database.url.split_once('?').map(|(_, options)| format!("?{options}")).unwrap_or_default();
+            (format!("sqlite://{}{options}", path.display()), Backend::Sqlite { path })
+        };
+        Ok(DatabaseConfig {
+            url,
+            backend,
+            max_connections: self.within("database.max_connections", database.max_connections.into(), 1..=64)? as u32,
+            busy_timeout: self.millis("database.busy_timeout_ms", database.busy_timeout_ms, 0..=60_000)?,
         })
     }
 }

@@ -15,6 +15,7 @@
 
 mod file;
 mod load;
+pub mod origin;
 #[cfg(test)]
 mod tests;
 
@@ -22,8 +23,9 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use leptos::config::LeptosOptions;
 pub use load::ConfigError;
+pub use origin::Origin;
 
-use super::{cookies::SecretKey, middleware::origin::Origin};
+use super::secret::SecretKey;
 
 /// The name of the client's `.js`, `.wasm` and `.css` files under
 /// `site_root/pkg`; `output-name` in Cargo.toml must say the same.
@@ -159,8 +161,7 @@ impl DatabaseConfig {
     }
 }
 
-/// Limits and checks on what clients send (see the README's Security
-/// section).
+/// Limits and checks on what clients send (see docs/SECURITY.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityConfig {
     /// Origins besides the site's own whose pages may post to it.

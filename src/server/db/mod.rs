@@ -18,6 +18,7 @@
 //! - writers lock posts in ascending id order, and the feed's head last, so
 //!   two instances' batches cannot deadlock on Postgres.
 
+mod gate;
 mod postgres;
 mod sqlite;
 
@@ -25,11 +26,8 @@ use std::sync::Arc;
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub use self::sqlite::WAL_BOUND_PAGES;
-use super::{
-    config::{Backend, DatabaseConfig},
-    services::WriteGate,
-};
+pub use self::{gate::WriteGate, sqlite::WAL_BOUND_PAGES};
+use super::config::{Backend, DatabaseConfig};
 
 /// The connection pool, on one of the two backends. Cloning it is cheap.
 #[derive(Clone, Debug)]

@@ -7,7 +7,8 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::server::{config::DatabaseConfig, services::WriteGate};
+use super::WriteGate;
+use crate::server::config::DatabaseConfig;
 
 /// Opens the pool on the configured URL, creating the file `path` and its
 /// directory on first start (unless the URL's own `mode` says otherwise),

@@ -1,5 +1,9 @@
 //! Every error answer in one shape: an [`AppError`] with its own status.
 //!
+//! Every layer that refuses a request answers with [`respond`] (or the
+//! error's `IntoResponse`), so status and body always agree: the status is
+//! [`AppError::status_code`], the body is the error itself.
+//!
 //! Two kinds of answer are born elsewhere and reshaped here:
 //! - a failed server function, which the server function machinery answers
 //!   with 500 whatever the error (arguments it could not decode included):
@@ -10,17 +14,48 @@
 use axum::{
     body::{Body, to_bytes},
     extract::Request,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 
-use super::wants_html;
 use crate::{
     error::AppError,
-    server::error::{internal_error, respond, status_of},
+    server::{error::internal_error, request::wants_html},
 };
+
+/// The status an error is answered with.
+pub fn status_of(error: &AppError) -> StatusCode {
+    StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// `error` as a response: for a browser that wants a page (`html`), a short
+/// text; otherwise JSON marked as a server function error, which the
+/// hydrated client decodes back into the same `AppError`.
+pub fn respond(error: AppError, html: bool) -> Response {
+    let mut response = if html {
+        let mut response = Response::new(Body::from(format!("{error}\n")));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        response
+    } else {
+        let mut response = Response::new(Body::from(error.ser()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response.headers_mut().insert(SERVER_FN_ERROR_HEADER, HeaderValue::from_static(""));
+        response
+    };
+    if let AppError::TooManyRequests { retry_after_secs } = error {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    }
+    *response.status_mut() = status_of(&error);
+    response
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        respond(self, false)
+    }
+}
 
 /// Error bodies are a few dozen bytes of JSON; anything larger is not ours.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -56,4 +91,30 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned());
     respond(internal_error(format!("panic: {message}")), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_the_status_its_body_names() {
+        for error in [
+            AppError::BadRequest("x".into()),
+            AppError::UnsupportedMediaType,
+            AppError::RequestTimeout,
+            AppError::PayloadTooLarge,
+            AppError::TooManyRequests { retry_after_secs: 7 },
+            AppError::Unavailable,
+        ] {
+            let response = respond(error.clone(), false);
+            assert_eq!(response.status().as_u16(), error.status_code(), "{error:?}");
+            assert!(response.headers().contains_key(SERVER_FN_ERROR_HEADER));
+            let html = respond(error.clone(), true);
+            assert_eq!(html.status(), response.status());
+            assert!(!html.headers().contains_key(SERVER_FN_ERROR_HEADER));
+        }
+        let limited = respond(AppError::TooManyRequests { retry_after_secs: 7 }, false);
+        assert_eq!(limited.headers()[header::RETRY_AFTER], "7");
+    }
 }

@@ -25,10 +25,10 @@ use axum::{
 };
 use http_body_util::LengthLimitError;
 
-use super::wants_html;
+use super::errors::respond;
 use crate::{
     error::AppError,
-    server::{AppState, error::respond, registry},
+    server::{AppState, registry, request::wants_html},
 };
 
 /// The most fields a form may hold; ours have at most three.

@@ -1,20 +1,8 @@
-//! Pages kept whole, with holes for the counts ([`super::template`]).
-//!
-//! A list page (`/`, `/?before=N`) is the same for every visitor in the same
-//! theme; a post's page (`/posts/{id}`) is the same for every visitor in the
-//! same theme who likes it or not and wrote it or not. So the first request
-//! for such a page after a change to what it shows renders it, with
-//! placeholders for its counts, and keeps it; the next ones get the kept
-//! page with the counts of the moment printed in its holes, until a write
-//! revalidates what it shows (`Tag::Posts` for the lists, `Tag::Post(id)`
-//! for a post). Likes and views change only counts, so they change no kept
-//! page. The ticket rule of the read cache holds here too: a page is kept
-//! only if no write revalidated what it shows while it was rendered, and the
-//! counts come from the cache's counts, which every write sets before it is
-//! answered. So no page served after a write's answer predates the write.
-//!
-//! However many requests ask at once for a page that is not kept, one
-//! renders it and the others wait for it ([`super::ReadCache::kept_or_render`]).
+//! Serves list and post pages from the read cache's kept pages
+//! ([`crate::server::cache::kept`]), or renders one and keeps it, with the
+//! counts of the moment printed in its holes. The counts come from the
+//! cache's counts, which every write sets before it is answered, so no page
+//! served after a write's answer predates the write.
 //!
 //! What is not kept: a request from a visitor with something of their own
 //! pending on the page (a flash message, a draft), anything but a 200, and a
@@ -32,54 +20,21 @@ use axum::{
 };
 use http_body_util::BodyExt;
 
-use super::{
-    Kept,
-    template::{Encoding, Hole, Holes, KeptPage},
-};
+use super::errors::respond;
 use crate::{
-    domain::{Tag, Theme, paths},
+    domain::{Theme, paths},
     server::{
         AppState,
+        cache::{
+            Encoding, Kept, KeptPage, PageKey,
+            holes::{Hole, Holes},
+        },
         cookies::{self, DRAFT_COOKIE, FLASH_COOKIE, THEME_COOKIE},
-        error::{internal_error, respond},
-        middleware::visitor::{NewVisitor, Visitor},
+        error::internal_error,
         services::posts,
+        visitor::{NewVisitor, Visitor},
     },
 };
-
-/// Which kept page a request is for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PageKey {
-    /// A list page: its address (path and query) and theme.
-    List {
-        /// `/` or `/?before=N`.
-        address: String,
-        /// The theme it is rendered in.
-        theme: Option<&'static str>,
-    },
-    /// A post's page, as seen by visitors who do (`liked`) or do not like
-    /// it, and who wrote it (`is_author`: Edit and Delete) or did not.
-    Post {
-        /// The post.
-        id: i64,
-        /// The theme it is rendered in.
-        theme: Option<&'static str>,
-        /// Whether the visitor likes it.
-        liked: bool,
-        /// Whether the visitor wrote it.
-        is_author: bool,
-    },
-}
-
-impl PageKey {
-    /// The tag of what the page shows, besides counts.
-    pub fn tag(&self) -> Tag {
-        match self {
-            PageKey::List { .. } => Tag::Posts,
-            PageKey::Post { id, .. } => Tag::Post(*id),
-        }
-    }
-}
 
 /// Serves a list or post page from the cache, or renders it and keeps it.
 pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {

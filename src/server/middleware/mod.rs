@@ -3,14 +3,17 @@
 //!
 //! They wrap the router as a whole, not each route, so every server function
 //! (present and future) and every page gets the same treatment, and a page
-//! served from the cache never reaches the router. The README's
-//! Security section states the guarantees; `src/tests/threats.rs` proves them
+//! served from the cache never reaches the router. docs/SECURITY.md
+//! states the guarantees; `src/tests/threats.rs` proves them
 //! one threat at a time.
 
+pub mod drafts;
 pub mod errors;
 pub mod form_guard;
+pub mod kept_pages;
 pub mod origin;
 pub mod rate_limit;
+pub mod read_your_writes;
 pub mod redirects;
 pub mod request_id;
 pub mod visitor;
@@ -18,7 +21,7 @@ pub mod visitor;
 use axum::{
     Router,
     body::Body,
-    http::{Method, Request, header},
+    http::Request,
     middleware::{from_fn, from_fn_with_state},
 };
 use tower_http::{
@@ -32,7 +35,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use super::{AppState, cache::pages, drafts, feed};
+use super::AppState;
 
 /// Wraps `app` in the layers every request passes through, outermost first:
 /// 1. a request id, answered in `x-request-id`, and a tracing span that
@@ -77,8 +80,8 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_writes))
         .layer(from_fn(redirects::local_redirects_only))
         .layer(from_fn_with_state(state.clone(), drafts::give_back))
-        .layer(from_fn_with_state(state.clone(), feed::read_your_writes))
-        .layer(from_fn_with_state(state.clone(), pages::serve_kept_pages))
+        .layer(from_fn_with_state(state.clone(), read_your_writes::catch_up))
+        .layer(from_fn_with_state(state.clone(), kept_pages::serve_kept_pages))
         .service(app);
     Router::new().fallback_service(layers)
 }
@@ -100,23 +103,4 @@ fn compression() -> CompressionLayer<impl Predicate> {
         .and(NotForContentType::GRPC)
         .and(NotForContentType::const_new("application/wasm"));
     CompressionLayer::new().br(true).gzip(true).compress_when(worth_it)
-}
-
-/// Whether a request may change state: anything but GET, HEAD and OPTIONS.
-pub fn is_unsafe(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
-/// Whether the client wants a page (a browser navigating or posting a
-/// plain form) rather than data.
-pub fn wants_html<B>(request: &Request<B>) -> bool {
-    accepts_html(request.headers())
-}
-
-/// [`wants_html`] from the headers alone.
-pub fn accepts_html(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|accept| accept.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
 }

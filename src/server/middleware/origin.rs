@@ -10,12 +10,10 @@
 //! 3. No `Origin`, `Sec-Fetch-Site: cross-site`: refused.
 //! 4. Neither header: allowed. Only non-browser clients (curl, scripts)
 //!    send neither, and they carry no victim's cookies: a forged request
-//!    needs a browser to attach them. See the README's Security section.
+//!    needs a browser to attach them. See docs/SECURITY.md.
 //!
 //! The check looks at nothing else, so no `Content-Type` (in any case, with
 //! any parameters) and no body can get around it.
-
-use std::fmt;
 
 use axum::{
     extract::{Request, State},
@@ -24,51 +22,18 @@ use axum::{
     response::Response,
 };
 
-use super::{is_unsafe, wants_html};
+use super::errors::respond;
 use crate::{
     error::AppError,
-    server::{AppState, error::respond},
+    server::{
+        AppState,
+        config::Origin,
+        request::{is_unsafe, wants_html},
+    },
 };
 
-/// A web origin: scheme, host and port, normalised (lower case, default
-/// port left out) so equal origins compare equal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    scheme: &'static str,
-    host: String,
-    port: Option<u16>,
-}
-
+/// Where a request comes from, as the browser sees this site.
 impl Origin {
-    /// Parses `scheme://host[:port]` for http and https, with nothing after.
-    pub fn parse(text: &str) -> Option<Origin> {
-        let (scheme, rest) = text.split_once("://")?;
-        let scheme = match scheme.to_ascii_lowercase().as_str() {
-            "http" => "http",
-            "https" => "https",
-            _ => return None,
-        };
-        Origin::from_authority(scheme, rest)
-    }
-
-    /// The origin of `authority` (`host[:port]`, as in a `Host` header)
-    /// reached over `scheme`.
-    fn from_authority(scheme: &'static str, authority: &str) -> Option<Origin> {
-        let authority = authority.to_ascii_lowercase();
-        let (host, port) = match authority.rsplit_once(':') {
-            // An IPv6 literal holds colons of its own: [::1]:8080.
-            Some((host, port)) if !port.contains(']') => (host.to_owned(), Some(port.parse::<u16>().ok()?)),
-            _ => (authority, None),
-        };
-        let valid_host = !host.is_empty()
-            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'));
-        if !valid_host {
-            return None;
-        }
-        let default = if scheme == "https" { 443 } else { 80 };
-        Some(Origin { scheme, host, port: port.filter(|port| *port != default) })
-    }
-
     /// The origin the browser sees for this request: its `Host` over the
     /// configured scheme, or, behind a trusted proxy, what the proxy says.
     fn of_request(headers: &HeaderMap, https: bool, trusted_proxy: bool) -> Option<Origin> {
@@ -86,16 +51,6 @@ impl Origin {
             (if https { "https" } else { "http" }, header(header::HOST.as_str())?)
         };
         Origin::from_authority(scheme, host)
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}", self.scheme, self.host)?;
-        match self.port {
-            Some(port) => write!(f, ":{port}"),
-            None => Ok(()),
-        }
     }
 }
 
@@ -127,23 +82,6 @@ mod tests {
     use axum::http::HeaderValue;
 
     use super::*;
-
-    #[test]
-    fn origins_are_normalised_before_they_are_compared() {
-        assert_eq!(Origin::parse("HTTPS://Example.COM:443"), Origin::parse("https://example.com"));
-        assert_eq!(Origin::parse("http://localhost:3000").unwrap().to_string(), "http://localhost:3000");
-        assert_ne!(Origin::parse("http://example.com"), Origin::parse("https://example.com"));
-        assert_ne!(Origin::parse("http://example.com:8080"), Origin::parse("http://example.com"));
-        assert_eq!(Origin::parse("http://[::1]:3000").unwrap().to_string(), "http://[::1]:3000");
-    }
-
-    #[test]
-    fn anything_but_a_bare_http_origin_is_not_an_origin() {
-        for text in ["null", "example.com", "ftp://example.com", "http://", "http://exa mple.com", "http://x:99999"] {
-            assert_eq!(Origin::parse(text), None, "{text}");
-        }
-        assert_eq!(Origin::parse("http://example.com/path"), None);
-    }
 
     #[test]
     fn forwarded_headers_count_only_behind_a_trusted_proxy() {

@@ -18,6 +18,8 @@ use axum::{
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tracing::Span;
 
+use crate::server::telemetry;
+
 /// The header that carries a request's id back to the client.
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -28,15 +30,8 @@ pub struct ShortId;
 
 impl MakeRequestId for ShortId {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&fresh_id()).ok().map(RequestId::new)
+        HeaderValue::from_str(&telemetry::fresh_id()).ok().map(RequestId::new)
     }
-}
-
-/// A new id in the shape of a request's.
-pub fn fresh_id() -> String {
-    let mut id = uuid::Uuid::new_v4().simple().to_string();
-    id.truncate(12);
-    id
 }
 
 /// Gives each request a fresh id.
@@ -79,21 +74,12 @@ pub fn log_response(response: &Response<Body>, latency: Duration, _span: &Span) 
     );
 }
 
-tokio::task_local! {
-    /// The id of the request the current task is serving.
-    static CURRENT: String;
-}
-
 /// Makes the request's id known to code that has no request at hand (an
-/// internal error deep in a service, which shows the id as its reference).
+/// internal error deep in a service, which shows the id as its reference:
+/// [`telemetry::current_request_id`]).
 pub async fn scope(request: Request, next: Next) -> axum::response::Response {
     match of(&request).map(str::to_owned) {
-        Some(id) => CURRENT.scope(id, next.run(request)).await,
+        Some(id) => telemetry::with_request_id(id, next.run(request)).await,
         None => next.run(request).await,
     }
-}
-
-/// The id of the request being served, if this runs inside one.
-pub fn current() -> Option<String> {
-    CURRENT.try_with(Clone::clone).ok()
 }

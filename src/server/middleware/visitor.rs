@@ -15,38 +15,14 @@ use axum::{
     response::Response,
 };
 
-use crate::server::{AppState, cookies::VISITOR_COOKIE};
+use crate::server::{
+    AppState,
+    cookies::VISITOR_COOKIE,
+    visitor::{NewVisitor, Visitor},
+};
 
 /// How long a browser keeps its visitor id: a year, renewed by nothing.
 const VISITOR_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
-
-/// The anonymous id of the visitor making a request. The middleware puts it
-/// in every request's extensions; server functions and pages read it there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visitor(String);
-
-impl Visitor {
-    /// A new random id.
-    fn fresh() -> Self {
-        Visitor(uuid::Uuid::new_v4().simple().to_string())
-    }
-
-    /// The id, as stored in `posts.author_id`.
-    pub fn id(&self) -> &str {
-        &self.0
-    }
-
-    /// A visitor with a given id, for tests and tools that act for one.
-    pub fn from_id(id: impl Into<String>) -> Self {
-        Visitor(id.into())
-    }
-}
-
-/// In a request's extensions beside [`Visitor`] when the visitor is new:
-/// they sent no (valid) cookie, so nothing is theirs yet, and what is shown
-/// to them needs no lookup.
-#[derive(Debug, Clone, Copy)]
-pub struct NewVisitor;
 
 /// Identifies the visitor of every request: from a validly signed cookie,
 /// or, when there is none (or it was tampered with), as a new visitor whose
@@ -56,7 +32,7 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         .cookie_key
         .verified(request.headers(), VISITOR_COOKIE)
         .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(Visitor);
+        .map(Visitor::from_id);
     let (visitor, is_new) = match known {
         Some(visitor) => (visitor, false),
         None => (Visitor::fresh(), true),

@@ -25,13 +25,12 @@ use std::{cmp::Ordering, future::Future, sync::Arc};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::WriteGate;
 use crate::{
     domain::Tag,
     error::AppError,
     server::{
         cache::ReadCache,
-        db::{Db, Tx},
+        db::{Db, Tx, WriteGate},
         error::db_error_ref,
         feed::ChangeFeed,
     },

@@ -10,7 +10,11 @@ use self::{
     likes::{LikeWriter, ViewWriter},
     publishing::PostWriter,
 };
-use super::{cache::ReadCache, db::Db, feed::ChangeFeed};
+use super::{
+    cache::ReadCache,
+    db::{Db, WriteGate},
+    feed::ChangeFeed,
+};
 
 /// What the services read and write: the database, the read cache in front
 /// of it that every write revalidates, the queues that write likes, views
@@ -31,22 +35,4 @@ pub struct Store<'a> {
     pub writes: &'a WriteGate,
     /// Where every write notes what it changed, for the other instances.
     pub feed: &'a ChangeFeed,
-}
-
-/// One writer at a time, in this process.
-///
-/// SQLite lets one connection write at a time. A writer that finds the
-/// lock taken waits in SQLite's busy handler, which sleeps (1, 2, 5, … up
-/// to 100 ms) between tries and can keep missing its turn, which makes the
-/// slowest writes slow under load. Writers queued here instead take turns
-/// in arrival order and never sleep. Writers in other processes
-/// still meet the busy timeout.
-#[derive(Debug, Default)]
-pub struct WriteGate(tokio::sync::Mutex<()>);
-
-impl WriteGate {
-    /// Waits for this writer's turn, which lasts as long as the guard.
-    pub async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.0.lock().await
-    }
 }

@@ -6,11 +6,13 @@ use sqlx::FromRow;
 
 use super::Store;
 use crate::{
-    domain::{LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, Tag, excerpt, post::PAGE_SIZE},
+    domain::{
+        Count, LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, Tag, excerpt, post::PAGE_SIZE,
+    },
     error::AppError,
     server::{
         Visitor,
-        cache::{CachedPost, Counts},
+        cache::{CachedPost, Counts, holes::Holes},
         db::{Db, Tx, either},
         error::db_error,
     },
@@ -43,20 +45,27 @@ impl From<PostRow> for CachedPost {
 }
 
 /// One page of posts, newest first, older than `before` when given, with
-/// the counts as they stand.
-pub async fn list_page(store: Store<'_>, before: Option<i64>) -> Result<PostPage, AppError> {
+/// the counts as they stand; or, for a render with `holes` (a page to
+/// keep), with a placeholder for each count.
+pub async fn list_page(store: Store<'_>, before: Option<i64>, holes: Option<&Holes>) -> Result<PostPage, AppError> {
     let Some(mut page) = store.cache.page(before) else {
         let ticket = store.cache.ticket(Tag::Posts);
         let page = read_page(store.db, before).await?;
         store.cache.store_page(before, &page, ticket);
-        return Ok(page);
+        return Ok(match holes {
+            Some(holes) => holes.punch_page(page),
+            None => page,
+        });
     };
-    // The kept page's text, with the counts of now.
+    if let Some(holes) = holes {
+        return Ok(holes.punch_page(page));
+    }
+    // The cached page's text, with the counts of now.
     let counts = counts(store, page.posts.iter().map(|post| post.id)).await?;
     for post in &mut page.posts {
         if let Some(counts) = counts.get(&post.id) {
-            post.like_count = counts.likes;
-            post.view_count = counts.views;
+            post.like_count = Count::from(counts.likes);
+            post.view_count = Count::from(counts.views);
         }
     }
     Ok(page)
@@ -131,8 +140,8 @@ async fn read_page(db: &Db, before: Option<i64>) -> Result<PostPage, AppError> {
             id: row.id,
             title: row.title,
             excerpt: excerpt(&row.content),
-            like_count: row.like_count,
-            view_count: row.view_count,
+            like_count: Count::from(row.like_count),
+            view_count: Count::from(row.view_count),
         })
         .collect();
     Ok(PostPage { posts, next_before })
@@ -189,20 +198,25 @@ pub async fn viewer(
     Ok(Some((likes(store, visitor, is_new, id).await?, post.author_id == visitor.id())))
 }
 
-/// The post `id` as `visitor` sees it, or `NotFound`.
-pub async fn get(store: Store<'_>, visitor: &Visitor, id: i64) -> Result<PostDetail, AppError> {
+/// The post `id` as `visitor` sees it, or `NotFound`; for a render with
+/// `holes` (a page to keep), with a placeholder for each count.
+pub async fn get(store: Store<'_>, visitor: &Visitor, id: i64, holes: Option<&Holes>) -> Result<PostDetail, AppError> {
     let post = text(store, id).await?.ok_or(AppError::NotFound)?;
     let liked = likes(store, visitor, false, id).await?;
     // Deleted since its text was read: as good as never found.
     let counts = counts(store, [id]).await?.get(&id).copied().ok_or(AppError::NotFound)?;
-    Ok(PostDetail {
+    let post = PostDetail {
         is_author: post.author_id == visitor.id(),
         liked,
         id: post.id,
         title: post.title,
         content: post.content,
-        like_count: counts.likes,
-        view_count: counts.views,
+        like_count: Count::from(counts.likes),
+        view_count: Count::from(counts.views),
+    };
+    Ok(match holes {
+        Some(holes) => holes.punch_post(post),
+        None => post,
     })
 }
 
@@ -303,6 +317,6 @@ pub async fn set_like(store: Store<'_>, visitor: &Visitor, id: i64, liked: bool)
 
 /// Counts one view of post `id` and returns the new count (by group
 /// commit: see [`super::likes`]).
-pub async fn record_view(store: Store<'_>, id: i64) -> Result<i64, AppError> {
-    Ok(store.views.record(id).await?.views)
+pub async fn record_view(store: Store<'_>, id: i64) -> Result<Count, AppError> {
+    Ok(Count::from(store.views.record(id).await?.views))
 }

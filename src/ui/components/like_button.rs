@@ -1,58 +1,40 @@
 //! The Like button on a post's page.
 
 use leptos::{prelude::*, server_fn::ServerFn, task::spawn_local};
-use serde::{Deserialize, Serialize};
 
 use crate::{
     api::posts::{SetLike, set_like},
-    domain::LikeState,
+    domain::{Count, LikeState},
     error::AppError,
-    ui::{components::ErrorAlert, island::island, shortcuts::use_shortcut},
+    ui::{components::ErrorAlert, island::island_with_props, shortcuts::use_shortcut},
 };
 
-/// A toggle (`aria-pressed`) and the count "N likes".
-///
-/// With JavaScript a click (or the `l` key) changes the pressed state and
-/// the count at once, then tells the server. Requests never overlap: one at
-/// a time carries the latest wish, and when it returns, another goes if the
-/// wish changed meanwhile, so fast clicks end in the state of the last one
-/// and no stale answer overwrites a newer wish. A failure puts back what the
-/// server last confirmed and says so in an alert. Without JavaScript the
-/// button submits a small form and the server answers with a 303 back here.
-///
-/// An island (`ui::island`): the only part of a post's page, with the view
-/// count, that runs in the browser. The list's counts are the server's; the
-/// next page the visitor opens is rendered after the like was answered, so
-/// it shows it.
-#[component]
-pub fn LikeButton(
-    /// The post.
-    id: i64,
-    /// The state the page was rendered with.
-    initial: LikeState,
-) -> impl IntoView {
-    like_button(Props { id, initial })
+island_with_props! {
+    /// A toggle (`aria-pressed`) and the count "N likes".
+    ///
+    /// With JavaScript a click (or the `l` key) changes the pressed state and
+    /// the count at once, then tells the server. Requests never overlap: one at
+    /// a time carries the latest wish, and when it returns, another goes if the
+    /// wish changed meanwhile, so fast clicks end in the state of the last one
+    /// and no stale answer overwrites a newer wish. A failure puts back what the
+    /// server last confirmed and says so in an alert. Without JavaScript the
+    /// button submits a small form and the server answers with a 303 back here.
+    ///
+    /// An island (`ui::island`): the only part of a post's page, with the view
+    /// count, that runs in the browser. The list's counts are the server's; the
+    /// next page the visitor opens is rendered after the like was answered, so
+    /// it shows it.
+    pub fn LikeButton(
+        /// The post.
+        id: i64,
+        /// The state the page was rendered with.
+        initial: LikeState,
+    ) -> impl IntoView {
+        like_button(id, initial)
+    }
 }
 
-/// What the browser starts a Like button from.
-#[derive(Clone, Copy, Serialize, Deserialize)]
-struct Props {
-    id: i64,
-    initial: LikeState,
-}
-
-fn like_button(props: Props) -> impl IntoView {
-    island("LikeButton", props, move || body(props))
-}
-
-/// Browser: starts the Like button the server rendered into `element`.
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = LikeButton)]
-pub fn hydrate_like_button(element: web_sys::HtmlElement) {
-    crate::ui::island::hydrate(element, like_button);
-}
-
-fn body(Props { id, initial }: Props) -> impl IntoView {
+fn like_button(id: i64, initial: LikeState) -> impl IntoView {
     let sync = LikeSync {
         id,
         wanted: RwSignal::new(initial.liked),
@@ -103,15 +85,19 @@ struct LikeSync {
 }
 
 impl LikeSync {
-    /// The count to show: the confirmed one, adjusted by the wish not yet
-    /// confirmed.
-    fn shown_count(self) -> i64 {
+    /// The count to show: the confirmed one, adjusted in the browser by
+    /// the wish not yet confirmed. The server renders no wish: it prints
+    /// the confirmed count whole, which may be a kept page's hole
+    /// ([`Count`]).
+    fn shown_count(self) -> Count {
         let confirmed = self.confirmed.get();
+        #[cfg(not(feature = "ssr"))]
         match (self.wanted.get(), confirmed.liked) {
-            (true, false) => confirmed.like_count + 1,
-            (false, true) => confirmed.like_count - 1,
-            _ => confirmed.like_count,
+            (true, false) => return confirmed.like_count.moved_by(1),
+            (false, true) => return confirmed.like_count.moved_by(-1),
+            _ => {}
         }
+        confirmed.like_count
     }
 
     fn toggle(self) {

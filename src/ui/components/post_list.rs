@@ -6,7 +6,7 @@ use crate::{
     api::posts::list_posts,
     domain::{PostPage, PostSummary},
     error::AppError,
-    ui::{components::ErrorAlert, island::island},
+    ui::{components::ErrorAlert, island::island_with_props},
 };
 
 /// One page of posts, or the empty state, rendered on the server, and the
@@ -26,32 +26,30 @@ pub fn PostList(page: PostPage) -> impl IntoView {
     };
     view! {
         {items}
-        {more_posts(next_before)}
+        <MorePosts next_before />
     }
 }
 
-/// The rest of the list, after the posts the server rendered.
-///
-/// With JavaScript, when the end of the list scrolls into view the next page
-/// is fetched through `list_posts` and appended; the cursor is the last id
-/// shown, so posts published meanwhile cause neither duplicates nor gaps.
-/// The "Older posts" link always points after the last post shown, and is
-/// how a browser without JavaScript pages through.
-///
-/// An island (`ui::island`); its props are the id of the last post the
-/// server rendered, if there are older ones.
+island_with_props! {
+    /// The rest of the list, after the posts the server rendered.
+    ///
+    /// With JavaScript, when the end of the list scrolls into view the next page
+    /// is fetched through `list_posts` and appended; the cursor is the last id
+    /// shown, so posts published meanwhile cause neither duplicates nor gaps.
+    /// The "Older posts" link always points after the last post shown, and is
+    /// how a browser without JavaScript pages through.
+    ///
+    /// An island (`ui::island`).
+    fn MorePosts(
+        /// The id of the last post the server rendered, if there are older
+        /// ones.
+        next_before: Option<i64>,
+    ) -> impl IntoView {
+        more_posts(next_before)
+    }
+}
+
 fn more_posts(next_before: Option<i64>) -> impl IntoView {
-    island("MorePosts", next_before, move || body(next_before))
-}
-
-/// Browser: starts the end of the list the server rendered into `element`.
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = MorePosts)]
-pub fn hydrate_more_posts(element: web_sys::HtmlElement) {
-    crate::ui::island::hydrate(element, more_posts);
-}
-
-fn body(next_before: Option<i64>) -> impl IntoView {
     let feed = Feed {
         posts: RwSignal::new(Vec::new()),
         next_before: RwSignal::new(next_before),

@@ -1,0 +1,24 @@
+//! What a request asks for, as far as its method and headers tell: whether
+//! it may change state, and whether it wants a page or data. The layers and
+//! the server functions' caller ask the same questions, answered here once.
+
+use axum::http::{HeaderMap, Method, Request, header};
+
+/// Whether a request may change state: anything but GET, HEAD and OPTIONS.
+pub fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether the client wants a page (a browser navigating or posting a
+/// plain form) rather than data.
+pub fn wants_html<B>(request: &Request<B>) -> bool {
+    accepts_html(request.headers())
+}
+
+/// [`wants_html`] from the headers alone.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}

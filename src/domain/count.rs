@@ -13,8 +13,14 @@ use serde::{Deserialize, Serialize};
 /// it is: a sum, or a plural chosen from it ("1 like"), would be computed
 /// from the placeholder, and every copy of the kept page would be wrong.
 /// This type lets a count be displayed and compared with another count,
-/// nothing more; no arithmetic, and no number to compute with, on the
-/// server:
+/// nothing more:
+///
+/// ```
+/// let likes = bulletin::domain::Count::from(1);
+/// assert_eq!(format!("{likes} likes"), "1 likes");
+/// ```
+///
+/// No arithmetic, and no number to compute with, on the server:
 ///
 /// ```compile_fail
 /// let likes = bulletin::domain::Count::from(1);

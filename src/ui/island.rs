@@ -28,7 +28,7 @@ use serde::Serialize;
 /// Declares an island with props: one item, written like a `#[component]`
 /// whose parameters are its props,
 ///
-/// ```ignore
+/// ```text
 /// island_with_props! {
 ///     /// What it is.
 ///     pub fn LikeButton(

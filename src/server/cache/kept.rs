@@ -24,7 +24,7 @@ use http::HeaderValue;
 use super::{
     ReadCache, Ticket,
     holes::{self, Hole, Holes, Piece},
-    splice::{BrotliJoin, GzipJoin, brotli_piece, deflate_piece},
+    splice::{BrotliJoin, GzipJoin, Join, brotli_piece, deflate_piece},
 };
 use crate::domain::Tag;
 
@@ -119,40 +119,31 @@ impl KeptPage {
         let capacity = |texts: &[Bytes]| texts.iter().map(Bytes::len).sum::<usize>() + 64;
         match encoding {
             Encoding::Identity => {
-                let mut out = Vec::with_capacity(self.texts().map(Bytes::len).sum::<usize>() + 64);
-                for piece in &self.pieces {
-                    match piece {
-                        Piece::Text(text) => out.extend_from_slice(text),
-                        Piece::Hole(hole) => out.extend_from_slice(count(*hole).to_string().as_bytes()),
-                    }
-                }
-                Bytes::from(out)
+                let text = self.texts().map(Bytes::len).sum::<usize>() + 64;
+                self.join(Vec::with_capacity(text), &[], count)
             }
             Encoding::Brotli => {
                 let compressed = self.brotli.get_or_init(|| self.texts().map(|text| brotli_piece(text)).collect());
-                let mut out = BrotliJoin::new(capacity(compressed));
-                let mut compressed = compressed.iter();
-                for piece in &self.pieces {
-                    match piece {
-                        Piece::Text(_) => out.piece(compressed.next().map_or(&[][..], |piece| piece)),
-                        Piece::Hole(hole) => out.stored(count(*hole).to_string().as_bytes()),
-                    }
-                }
-                out.finish()
+                self.join(BrotliJoin::new(capacity(compressed)), compressed, count)
             }
             Encoding::Gzip => {
                 let compressed = self.gzip.get_or_init(|| self.texts().map(|text| deflate_piece(text)).collect());
-                let mut out = GzipJoin::new(capacity(compressed));
-                let mut compressed = compressed.iter();
-                for piece in &self.pieces {
-                    match piece {
-                        Piece::Text(text) => out.piece(text, compressed.next().map_or(&[][..], |piece| piece)),
-                        Piece::Hole(hole) => out.stored(count(*hole).to_string().as_bytes()),
-                    }
-                }
-                out.finish()
+                self.join(GzipJoin::new(capacity(compressed)), compressed, count)
             }
         }
+    }
+
+    /// The pieces into `out`: each text with its `compressed` copy (none
+    /// for the identity), each hole's count stored between them.
+    fn join(&self, mut out: impl Join, compressed: &[Bytes], count: impl Fn(Hole) -> i64) -> Bytes {
+        let mut compressed = compressed.iter();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => out.piece(text, compressed.next().map_or(&[][..], |piece| piece)),
+                Piece::Hole(hole) => out.stored(count(*hole).to_string().as_bytes()),
+            }
+        }
+        out.finish()
     }
 }
 

@@ -72,6 +72,33 @@ pub fn deflate_piece(text: &[u8]) -> Bytes {
     Bytes::from(std::mem::take(encoder.get_mut()))
 }
 
+/// A response being joined from a kept page's pieces: text compressed
+/// ahead of time, and bytes stored as they are between the pieces.
+pub trait Join {
+    /// Adds a piece of `text`, as `compressed` ahead of time for this
+    /// encoding.
+    fn piece(&mut self, text: &[u8], compressed: &[u8]);
+    /// Adds `bytes` as they are.
+    fn stored(&mut self, bytes: &[u8]);
+    /// The whole response.
+    fn finish(self) -> Bytes;
+}
+
+/// No encoding: the text itself, and the stored bytes between.
+impl Join for Vec<u8> {
+    fn piece(&mut self, text: &[u8], _: &[u8]) {
+        self.extend_from_slice(text);
+    }
+
+    fn stored(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    fn finish(self) -> Bytes {
+        Bytes::from(self)
+    }
+}
+
 /// A brotli stream being joined from pieces and stored bytes.
 pub struct BrotliJoin(Vec<u8>);
 
@@ -82,25 +109,27 @@ impl BrotliJoin {
         out.extend_from_slice(&BROTLI_START);
         BrotliJoin(out)
     }
+}
 
+impl Join for BrotliJoin {
     /// Adds a piece made by [`brotli_piece`].
-    pub fn piece(&mut self, piece: &[u8]) {
-        self.0.extend_from_slice(piece);
+    fn piece(&mut self, _: &[u8], compressed: &[u8]) {
+        self.0.extend_from_slice(compressed);
     }
 
     /// Adds `bytes` (1 to [`MAX_STORED`] of them) as an uncompressed
     /// meta-block: ISLAST 0 (bit 0), four length nibbles (MNIBBLES 0, bits 1
     /// and 2), MLEN - 1 in bits 3 to 18, ISUNCOMPRESSED 1 (bit 19), padding
     /// to the byte; then the bytes themselves.
-    pub fn stored(&mut self, bytes: &[u8]) {
+    fn stored(&mut self, bytes: &[u8]) {
         debug_assert!(!bytes.is_empty() && bytes.len() <= MAX_STORED);
         let header = (((bytes.len() - 1) as u32) << 3) | (1 << 19);
         self.0.extend_from_slice(&header.to_le_bytes()[..3]);
         self.0.extend_from_slice(bytes);
     }
 
-    /// The whole stream.
-    pub fn finish(mut self) -> Bytes {
+    /// The whole stream, with its last meta-block.
+    fn finish(mut self) -> Bytes {
         self.0.push(BROTLI_END);
         Bytes::from(self.0)
     }
@@ -119,17 +148,19 @@ impl GzipJoin {
         out.extend_from_slice(&GZIP_START);
         GzipJoin { out, crc: flate2::Crc::new() }
     }
+}
 
+impl Join for GzipJoin {
     /// Adds a piece made by [`deflate_piece`] from `text`, which the
     /// member's checksum covers.
-    pub fn piece(&mut self, text: &[u8], piece: &[u8]) {
+    fn piece(&mut self, text: &[u8], compressed: &[u8]) {
         self.crc.update(text);
-        self.out.extend_from_slice(piece);
+        self.out.extend_from_slice(compressed);
     }
 
     /// Adds `bytes` (at most [`MAX_STORED`] - 1 of them) as a stored block:
     /// BFINAL 0, BTYPE 00, padding, then LEN and its complement.
-    pub fn stored(&mut self, bytes: &[u8]) {
+    fn stored(&mut self, bytes: &[u8]) {
         debug_assert!(bytes.len() < MAX_STORED);
         self.crc.update(bytes);
         let len = bytes.len() as u16;
@@ -140,7 +171,7 @@ impl GzipJoin {
     }
 
     /// The whole member: the last block, then the checksum and the length.
-    pub fn finish(mut self) -> Bytes {
+    fn finish(mut self) -> Bytes {
         self.out.extend_from_slice(&DEFLATE_END);
         self.out.extend_from_slice(&self.crc.sum().to_le_bytes());
         self.out.extend_from_slice(&self.crc.amount().to_le_bytes());
@@ -180,7 +211,7 @@ mod tests {
         let mut gzip = GzipJoin::new(0);
         for (compressed, bytes) in parts {
             if *compressed {
-                brotli.piece(&brotli_piece(bytes));
+                brotli.piece(bytes, &brotli_piece(bytes));
                 gzip.piece(bytes, &deflate_piece(bytes));
             } else {
                 brotli.stored(bytes);

@@ -6,7 +6,9 @@
 #
 # BEFORE and AFTER are folders, each holding a `bulletin` binary and its
 # `site/` (copies of target/release/bulletin and target/site after
-# `cargo leptos build --release --split --precompress`). Each round runs every
+# `cargo leptos build --release --split --precompress --bin-features bench`;
+# builds before the bench feature took BULLETIN_BENCH_CEILING=true instead,
+# which is still set for them). Each round runs every
 # scenario against BEFORE, then AFTER, on a fresh database: 3 s warm-up,
 # then 10 s at 32 connections. Prints one line per run: version, workers
 # (0: all cores), scenario, req/s, p50 and p99 in ms, errors.

@@ -46,10 +46,11 @@ case "${1:-}" in
 esac
 if [ "$quick" = 1 ]; then
     bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50 soak_minute=2
-    [ -x "$bin" ] || cargo leptos build --split
+    # The bench feature adds the ceiling (scenario 5) to this build only.
+    cargo leptos build --split --bin-features bench
 else
     bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000 soak_minute=60
-    cargo leptos build --release --split --precompress
+    cargo leptos build --release --split --precompress --bin-features bench
 fi
 site="$(pwd)/target/site"
 port="${BENCH_PORT:-3400}"
@@ -60,7 +61,7 @@ trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 key="$(printf 'be%.0s' $(seq 32))"
 start_server() { # $1: worker threads (0: all cores)
     LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$site" DATABASE_URL="sqlite://$work/bench.db" \
-        BULLETIN_SECRET_KEY="$key" BULLETIN_WORKER_THREADS="$1" BULLETIN_BENCH_CEILING=true \
+        BULLETIN_SECRET_KEY="$key" BULLETIN_WORKER_THREADS="$1" \
         BULLETIN_WRITES_PER_MINUTE_PER_VISITOR=0 BULLETIN_WRITES_PER_MINUTE_PER_IP=0 RUST_LOG=error \
         "$bin" >"$work/server.log" 2>&1 &
     server=$!

@@ -69,10 +69,9 @@ async fn run(config: Config) -> ExitCode {
         }
     };
     tracing::info!("listening on http://{addr}");
-    let mut router = build_router(state.clone());
-    if state.config.bench_ceiling {
-        router = serve::with_bench_ceiling(router).await;
-    }
+    let router = build_router(state.clone());
+    #[cfg(feature = "bench")]
+    let router = serve::with_bench_ceiling(router).await;
     if let Err(err) = serve::serve(listener, router, serve_options).await {
         tracing::error!("server: {err}");
         return ExitCode::FAILURE;

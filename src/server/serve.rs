@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use axum::{Router, routing::get};
+use axum::Router;
 use tokio::net::TcpListener;
 
 /// How the server treats connections.
@@ -95,7 +95,10 @@ async fn shutdown_signal() {
 /// Adds `/__ceiling` for the benchmark: the page `/` rendered once, now,
 /// served as constant bytes by a bare handler outside every layer. It shows
 /// how far rendering `/` is from the fastest answer this server can give.
+/// Only in a server built with the `bench` feature (`bench/run.sh`).
+#[cfg(feature = "bench")]
 pub async fn with_bench_ceiling(router: Router) -> Router {
+    use axum::routing::get;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 

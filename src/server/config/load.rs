@@ -126,7 +126,6 @@ impl Config {
             },
             follow_every: sources.millis("cache.follow_every_ms", cache.follow_every_ms, 1..=60_000)?,
             worker_threads: sources.within("server.worker_threads", server.worker_threads.into(), 0..=1024)? as usize,
-            bench_ceiling: sources.flag("BULLETIN_BENCH_CEILING")?,
             hash_files: sources.env("LEPTOS_HASH_FILES").is_none_or(|value| value != "false"),
             watch: sources.env("LEPTOS_WATCH").is_some(),
             reload_port: match sources.env("LEPTOS_RELOAD_PORT") {
@@ -182,17 +181,6 @@ impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
     /// [`Sources::within`], as milliseconds.
     fn millis(&self, key: &str, value: u64, range: RangeInclusive<u64>) -> Result<Duration, ConfigError> {
         self.within(key, value, range).map(Duration::from_millis)
-    }
-
-    /// A switch in the environment: unset, `false` or `0` is off.
-    fn flag(&self, var: &str) -> Result<bool, ConfigError> {
-        match self.env(var).as_deref() {
-            None | Some("false" | "0") => Ok(false),
-            Some("true" | "1") => Ok(true),
-            Some(other) => {
-                Err(invalid(&format!("environment variable {var}"), format!("`{other}` is not true or false")))
-            }
-        }
     }
 
     /// The cookie-signing key: given in the environment, or kept in a file.

@@ -91,10 +91,6 @@ pub struct Config {
     pub follow_every: Duration,
     /// Tokio worker threads; 0 for one per core.
     pub worker_threads: usize,
-    /// Whether `/__ceiling` serves a copy of `/` rendered once at start-up,
-    /// from a bare handler: the benchmark's ceiling (`bench/run.sh`). Off
-    /// unless `BULLETIN_BENCH_CEILING` is true.
-    pub bench_ceiling: bool,
     /// Whether the client's file names may carry hashes, read from
     /// `site_root/hash.txt`. cargo-leptos tells the server it built
     /// without them through `LEPTOS_HASH_FILES=false`; an older `hash.txt`

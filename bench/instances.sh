@@ -8,6 +8,7 @@
 #
 #   BENCH_BIN=path/to/bulletin   this server binary instead of building one (to
 #                                compare builds: alternate two, as bench/ab.sh does)
+#   BENCH_SITE=path/to/site      and its site (default: target/site)
 #   BENCH_BACKENDS="Postgres"    only these databases (default: SQLite Postgres)
 #   BENCH_SETUPS="..."           only these setups (default: one one-behind-nginx
 #                                two-behind-nginx; also one-worker-behind-nginx and
@@ -33,13 +34,13 @@ source bench/wait.sh
 
 if [ "${1:-}" = --quick ]; then
     bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50
-    [ -x "$bin" ] || cargo leptos build --split
+    [ -n "${BENCH_BIN:-}" ] || [ -x "$bin" ] || cargo leptos build --split
 else
     bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000
     [ -n "${BENCH_BIN:-}" ] || cargo leptos build --release --split --precompress
 fi
 bin="${BENCH_BIN:-$bin}"
-site="$(pwd)/target/site"
+site="${BENCH_SITE:-$(pwd)/target/site}"
 work="$(mktemp -d)"
 servers=()
 nginx_pid=""

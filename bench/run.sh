@@ -14,6 +14,12 @@
 #                          as two wrk processes, one line per minute with
 #                          the writes' p99, the WAL's size and the RSS
 #
+#   BENCH_BIN=path/to/bulletin BENCH_SITE=path/to/site
+#                          this server and its site instead of building one,
+#                          to compare builds run after run (the ceiling needs a
+#                          server built with the bench feature, or, before it
+#                          was one, BULLETIN_BENCH_CEILING=true)
+#
 # The full and quick runs end with bench/instances.sh: the mix, likes and
 # publishing on SQLite and Postgres, one instance and two behind nginx.
 #
@@ -44,15 +50,17 @@ case "${1:-}" in
     --client) client_only=1 ;;
     --soak) soak="${2:-10}" ;;
 esac
+# The bench feature adds the ceiling (scenario 5) to these builds only.
 if [ "$quick" = 1 ]; then
     bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50 soak_minute=2
-    # The bench feature adds the ceiling (scenario 5) to this build only.
-    cargo leptos build --split --bin-features bench
+    [ -n "${BENCH_BIN:-}" ] || cargo leptos build --split --bin-features bench
 else
     bin=target/release/bulletin duration=10s warmup=3s connections=32 posts=1000 soak_minute=60
-    cargo leptos build --release --split --precompress --bin-features bench
+    [ -n "${BENCH_BIN:-}" ] || cargo leptos build --release --split --precompress --bin-features bench
 fi
-site="$(pwd)/target/site"
+bin="${BENCH_BIN:-$bin}"
+site="${BENCH_SITE:-$(pwd)/target/site}"
+export BENCH_BIN="$bin" BENCH_SITE="$site"
 port="${BENCH_PORT:-3400}"
 base="http://127.0.0.1:$port"
 work="$(mktemp -d)"

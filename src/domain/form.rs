@@ -4,7 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{domain::PostFieldErrors, error::AppError};
+use crate::{
+    domain::{
+        PostFieldErrors,
+        validation::{CONTENT_MAX_CHARS, TITLE_MAX_CHARS},
+    },
+    error::AppError,
+};
 
 /// The most characters a submission key may have.
 pub const SUBMISSION_KEY_MAX_CHARS: usize = 64;
@@ -50,15 +56,42 @@ pub struct PostDraft {
     pub alert: Option<AppError>,
 }
 
+/// The most characters of a field a draft keeps: its limit and a tenth
+/// more, so a text a little too long comes back whole to be shortened,
+/// and one far too long (a megabyte pasted or sent on purpose) is not kept
+/// whole in the database.
+pub const fn draft_keeps(max_chars: usize) -> usize {
+    max_chars + max_chars / 10
+}
+
 impl PostDraft {
     /// The draft for `title` and `content` rejected with `error`: field
-    /// messages when the input was invalid, an alert otherwise.
+    /// messages when the input was invalid, an alert otherwise. A field
+    /// longer than a draft keeps is cut, and its message says so.
     pub fn rejected(title: String, content: String, error: &AppError) -> Self {
-        match error {
-            AppError::Invalid(errors) => PostDraft { title, content, errors: errors.clone(), alert: None },
-            other => PostDraft { title, content, errors: PostFieldErrors::default(), alert: Some(other.clone()) },
-        }
+        let (errors, alert) = match error {
+            AppError::Invalid(errors) => (errors.clone(), None),
+            other => (PostFieldErrors::default(), Some(other.clone())),
+        };
+        let (title, title_message) = kept(title, draft_keeps(TITLE_MAX_CHARS), errors.title);
+        let (content, content_message) = kept(content, draft_keeps(CONTENT_MAX_CHARS), errors.content);
+        PostDraft { title, content, errors: PostFieldErrors { title: title_message, content: content_message }, alert }
     }
+}
+
+/// `text` cut to `keep` characters if it is longer, with `message` saying
+/// that only those were kept.
+fn kept(mut text: String, keep: usize, message: Option<String>) -> (String, Option<String>) {
+    let Some((cut, _)) = text.char_indices().nth(keep) else {
+        return (text, message);
+    };
+    text.truncate(cut);
+    let note = format!("only the first {keep} characters you typed were kept");
+    let message = match message {
+        Some(message) => format!("{message} ({note})"),
+        None => format!("This field was too long: {note}"),
+    };
+    (text, Some(message))
 }
 
 /// The message shown once after a successful write, on the page the user
@@ -102,6 +135,29 @@ impl Flash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::PostInput;
+
+    #[test]
+    fn a_draft_keeps_a_field_a_little_too_long_whole_and_cuts_one_far_too_long_saying_so() {
+        let title = "t".repeat(TITLE_MAX_CHARS + 5);
+        let content = "é".repeat(1 << 20);
+        let error = AppError::Invalid(PostInput::parse(&title, &content).unwrap_err());
+        let draft = PostDraft::rejected(title.clone(), content, &error);
+        assert_eq!(draft.title, title, "a little too long: whole");
+        assert_eq!(draft.errors.title.as_deref(), Some("Title must be at most 120 characters"));
+        assert_eq!(draft.content.chars().count(), draft_keeps(CONTENT_MAX_CHARS));
+        assert_eq!(
+            draft.errors.content.as_deref(),
+            Some("Content must be at most 10000 characters (only the first 11000 characters you typed were kept)")
+        );
+        let busy = PostDraft::rejected("ok".into(), "c".repeat(20_000), &AppError::Unavailable);
+        assert_eq!(busy.content.len(), 11_000);
+        assert_eq!(
+            busy.errors.content.as_deref(),
+            Some("This field was too long: only the first 11000 characters you typed were kept")
+        );
+        assert_eq!(busy.alert, Some(AppError::Unavailable));
+    }
 
     #[test]
     fn a_uuid_is_a_valid_submission_key() {

@@ -15,6 +15,7 @@ use super::{
     drafts::TakenDraft,
     error::internal_error,
     request::accepts_html,
+    secret::SecretKey,
     visitor::Visitor,
 };
 use crate::{domain::Theme, error::AppError};
@@ -24,6 +25,7 @@ pub struct Caller {
     parts: Parts,
     response: ResponseOptions,
     https: bool,
+    cookie_key: SecretKey,
 }
 
 impl Caller {
@@ -37,7 +39,9 @@ impl Caller {
     /// renders the app without one (to list its routes at start-up).
     pub fn of_render() -> Option<Self> {
         match (use_context::<Parts>(), use_context::<ResponseOptions>(), use_context::<AppState>()) {
-            (Some(parts), Some(response), Some(state)) => Some(Caller { parts, response, https: state.config.https }),
+            (Some(parts), Some(response), Some(state)) => {
+                Some(Caller { parts, response, https: state.config.https, cookie_key: state.cookie_key.clone() })
+            }
             _ => None,
         }
     }
@@ -78,6 +82,11 @@ impl Caller {
     /// Sets cookie `name` on the response, with the app's cookie policy.
     pub fn set_cookie(&self, name: &str, value: &str, max_age: Duration) {
         self.response.append_header(header::SET_COOKIE, cookies::set(name, value, max_age, self.https));
+    }
+
+    /// Sets cookie `name` on the response, signed with the app's key.
+    pub fn set_signed_cookie(&self, name: &str, value: &str, max_age: Duration) {
+        self.response.append_header(header::SET_COOKIE, self.cookie_key.set_signed(name, value, max_age, self.https));
     }
 
     /// Makes the browser forget cookie `name`.

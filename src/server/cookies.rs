@@ -55,6 +55,26 @@ fn find<'a>(headers: &'a HeaderMap, name: &str) -> Option<Cookie<'a>> {
     lines.flat_map(Cookie::split_parse).flatten().find(|cookie| cookie.name() == name)
 }
 
+/// Takes cookie `name` out of the request's `Cookie` headers, leaving the
+/// others as they were sent.
+pub fn strip(headers: &mut HeaderMap, name: &str) {
+    let others: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty() && pair.split('=').next().map(str::trim) != Some(name))
+        .map(str::to_owned)
+        .collect();
+    headers.remove(header::COOKIE);
+    if let Ok(value) = HeaderValue::from_str(&others.join("; "))
+        && !others.is_empty()
+    {
+        headers.insert(header::COOKIE, value);
+    }
+}
+
 /// The value of the cookie `name` in the request's `Cookie` headers.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     find(headers, name).map(|cookie| cookie.value().to_owned())
@@ -116,6 +136,19 @@ mod tests {
         let other = SecretKey::from_hex(&"43".repeat(32)).unwrap();
         let forged = sent_back(&other.set_signed("visitor", "abc123", Duration::from_secs(60), false));
         assert_eq!(key().verified(&request_with(&forged), "visitor"), None);
+    }
+
+    #[test]
+    fn a_stripped_cookie_is_gone_and_the_others_stay() {
+        let mut headers = request_with("a=1; bulletin_flash=junk;theme=dark");
+        headers.append(header::COOKIE, HeaderValue::from_static("bulletin_flash=more; b=2"));
+        strip(&mut headers, "bulletin_flash");
+        assert_eq!(get(&headers, "bulletin_flash"), None);
+        assert_eq!(headers.get_all(header::COOKIE).iter().count(), 1);
+        assert_eq!(headers[header::COOKIE], "a=1; theme=dark; b=2");
+        let mut only = request_with("bulletin_flash=x");
+        strip(&mut only, "bulletin_flash");
+        assert!(!only.contains_key(header::COOKIE));
     }
 
     #[test]

@@ -19,10 +19,34 @@ use crate::{domain::PostDraft, error::AppError};
 
 /// How long a rejected form's draft waits for its page.
 pub const DRAFT_TTL: Duration = Duration::from_secs(10 * 60);
-/// The most drafts kept at once; the oldest goes first beyond it, so the
-/// table stays bounded whatever the traffic (at most about 10 KB each: a
-/// post's content and title as typed, and the messages).
+/// The most drafts kept at once; the oldest goes first beyond it.
 const DRAFT_CAPACITY: i64 = 10_000;
+/// The most bytes the drafts take together, as stored; the oldest go first
+/// beyond it. A draft keeps each field only a little past its limit
+/// (`domain::form::draft_keeps`: 132 characters of title, 11 000 of
+/// content), at most about 70 KB as JSON and typically under 15 KB, so the
+/// table stays bounded in bytes as well as rows whatever is sent.
+pub const DRAFT_MAX_BYTES: i64 = 32 << 20;
+
+/// Whether `text` has the shape of a draft's token (what [`DraftStore::put`]
+/// hands out: 32 lowercase hexadecimal digits).
+pub fn is_token(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// What the draft cookie holds, signed: the token, then the page the draft
+/// is for. The signature proves the server made it for that page, so a
+/// request can tell without a query whether it carries a draft for the page
+/// it asks for; any other draft cookie is junk and costs nothing.
+pub fn cookie_value(token: &str, page: &str) -> String {
+    format!("{token}{page}")
+}
+
+/// The token and the page of a draft cookie's (verified) value.
+pub fn parse_cookie_value(value: &str) -> Option<(&str, &str)> {
+    let (token, page) = value.split_at_checked(32)?;
+    (is_token(token) && page.starts_with('/')).then_some((token, page))
+}
 
 /// Drafts of rejected plain-form posts, kept in the database until their
 /// page takes them, they expire, or newer drafts push them out.
@@ -31,23 +55,25 @@ pub struct DraftStore {
     db: Db,
     writes: Arc<WriteGate>,
     capacity: i64,
+    max_bytes: i64,
     ttl: Duration,
 }
 
 impl DraftStore {
     /// The store in `db`, whose writes take their turn at `writes`.
     pub fn new(db: Db, writes: Arc<WriteGate>) -> Self {
-        DraftStore::with_limits(db, writes, DRAFT_CAPACITY, DRAFT_TTL)
+        DraftStore::with_limits(db, writes, DRAFT_CAPACITY, DRAFT_MAX_BYTES, DRAFT_TTL)
     }
 
-    /// A store that holds at most `capacity` drafts, each for `ttl`.
-    pub fn with_limits(db: Db, writes: Arc<WriteGate>, capacity: i64, ttl: Duration) -> Self {
-        DraftStore { db, writes, capacity: capacity.max(1), ttl }
+    /// A store that holds at most `capacity` drafts and `max_bytes` of them,
+    /// each for `ttl`.
+    pub fn with_limits(db: Db, writes: Arc<WriteGate>, capacity: i64, max_bytes: i64, ttl: Duration) -> Self {
+        DraftStore { db, writes, capacity: capacity.max(1), max_bytes, ttl }
     }
 
     /// Keeps `draft` for `visitor`'s next visit to `page`; returns the
     /// random token that finds it again. Expired drafts go first, then the
-    /// oldest while the store is full.
+    /// oldest while the store is full, in rows or in bytes.
     pub async fn put(&self, visitor: &Visitor, page: &str, draft: &PostDraft) -> Result<String, AppError> {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let json = serde_json::to_string(draft).map_err(super::error::internal_error)?;
@@ -61,6 +87,14 @@ impl DraftStore {
                  LIMIT (SELECT CASE WHEN count(*) >= $1 THEN count(*) - $1 + 1 ELSE 0 END FROM drafts))",
             )
             .bind(self.capacity)
+            .execute(&mut **tx)
+            .await?;
+            // The newest drafts that fit beside this one, in bytes; the rest go.
+            sqlx::query(
+                "DELETE FROM drafts WHERE token IN (SELECT token FROM (SELECT token, sum(octet_length(draft)) \
+                 OVER (ORDER BY expires_at DESC, token) AS newer FROM drafts) AS sized WHERE newer > $1)",
+            )
+            .bind(self.max_bytes - json.len() as i64)
             .execute(&mut **tx)
             .await?;
             sqlx::query("INSERT INTO drafts (token, visitor_id, page, draft, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -121,6 +155,14 @@ impl DraftStore {
         either!(Db, &self.db, |pool| sqlx::query_scalar("SELECT count(*) FROM drafts").fetch_one(pool).await)
             .map_err(db_error)
     }
+
+    /// How many bytes the drafts held take, as stored.
+    pub async fn held_bytes(&self) -> Result<i64, AppError> {
+        either!(Db, &self.db, |pool| {
+            sqlx::query_scalar("SELECT coalesce(sum(octet_length(draft)), 0) FROM drafts").fetch_one(pool).await
+        })
+        .map_err(db_error)
+    }
 }
 
 /// A draft taken for the page being rendered: the page it is for, and the
@@ -137,4 +179,28 @@ pub struct TakenDraft {
 /// Milliseconds since the Unix epoch.
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_cookie_holds_its_token_and_its_page() {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let value = cookie_value(&token, "/posts/7/edit");
+        assert_eq!(parse_cookie_value(&value), Some((token.as_str(), "/posts/7/edit")));
+        for junk in ["", "junk", &token, &format!("{token}posts"), &format!("{}/posts/new", "Z".repeat(32))] {
+            assert_eq!(parse_cookie_value(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn only_what_put_hands_out_has_the_shape_of_a_token() {
+        assert!(is_token(&uuid::Uuid::new_v4().simple().to_string()));
+        for junk in ["", "junk", &"A".repeat(32), &"0".repeat(31), &"0".repeat(33), "0123456789abcdef0123456789abcdeg"]
+        {
+            assert!(!is_token(junk), "{junk:?}");
+        }
+    }
 }

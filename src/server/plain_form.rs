@@ -19,7 +19,7 @@ use super::{
     AppState,
     caller::Caller,
     cookies::{DRAFT_COOKIE, FLASH_COOKIE},
-    drafts::DRAFT_TTL,
+    drafts::{self, DRAFT_TTL},
 };
 use crate::{
     domain::{Flash, PostDraft},
@@ -57,7 +57,9 @@ pub async fn answer<T>(
             Ok(visitor) => {
                 caller.see_other(form_page);
                 match state.drafts.put(&visitor, form_page, &draft(error)).await {
-                    Ok(token) => caller.set_cookie(DRAFT_COOKIE, &token, DRAFT_TTL),
+                    Ok(token) => {
+                        caller.set_signed_cookie(DRAFT_COOKIE, &drafts::cookie_value(&token, form_page), DRAFT_TTL)
+                    }
                     Err(stored) => tracing::warn!(error = %stored, "could not keep a rejected form's draft"),
                 }
             }

@@ -71,12 +71,20 @@ impl PageAssets {
 /// fingerprinted files, which never change under their name, and
 /// revalidate-before-use for anything else. Caches are told that the bytes
 /// depend on `Accept-Encoding`, since a precompressed copy may be chosen.
+///
+/// Files and the not-found page are only read: any other method is 405
+/// (Leptos's file handler would otherwise answer a POST with the file).
 async fn cache_static_files(State(assets): State<Arc<ClientAssets>>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut refused =
+            (StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed: this address is only read\n").into_response();
+        refused.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return refused;
+    }
     let path = request.uri().path().to_owned();
-    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     let mut response = next.run(request).await;
     let served = matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT);
-    if is_read && served {
+    if served {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(assets.cache_control(&path)));
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));

@@ -6,7 +6,7 @@
 //! `Arc`: a clone is one reference count, not one per field (LeptosOptions
 //! alone holds a dozen shared strings; `bench/RESULTS.md` has the profile).
 
-use std::{ops::Deref, sync::Arc};
+use std::{ops::Deref, sync::Arc, time::Duration};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -26,6 +26,7 @@ use super::{
         likes::{LikeWriter, ViewWriter},
         publishing::PostWriter,
     },
+    telemetry::Throttled,
 };
 
 /// Everything a request handler may need: a shared handle to
@@ -77,6 +78,9 @@ pub struct AppStateInner {
     pub writes: Arc<WriteGate>,
     /// What other instances on the database wrote (see [`ChangeFeed`]).
     pub feed: Arc<ChangeFeed>,
+    /// The log lines of refused requests (another site's, another host's),
+    /// at most one a second, so an attack does not grow the log at its rate.
+    pub refusals_logged: Arc<Throttled>,
 }
 
 impl AppState {
@@ -137,6 +141,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         writes,
         feed,
         cookie_key,
+        refusals_logged: Arc::new(Throttled::new(Duration::from_secs(1))),
     }))
 }
 

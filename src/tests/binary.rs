@@ -136,13 +136,41 @@ async fn after_kill_9_during_writes_the_database_is_intact_and_every_acknowledge
     }
 }
 
+/// A browser posting a form over the size limit sends the whole body
+/// without waiting for an answer. It reads the 413 every time, rather than
+/// a connection reset because the server closed while it was still sending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_over_the_limit_sent_without_waiting_reads_its_413_every_time() {
+    let server = Server::start(&[]).await;
+    let body = format!("title=Big&content={}&submission=big", "a".repeat(2 << 20));
+    for round in 0..10 {
+        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+        let head = format!(
+            "POST /api/create_post HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Accept: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            server.addr,
+            body.len()
+        );
+        let (mut reader, mut writer) = stream.split();
+        let send = async {
+            writer.write_all(head.as_bytes()).await?;
+            writer.write_all(body.as_bytes()).await
+        };
+        let mut answer = Vec::new();
+        let (sent, read) = tokio::join!(send, reader.read_to_end(&mut answer));
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(read.is_ok(), "round {round}: reading failed: {read:?} (sent: {sent:?})");
+        assert!(answer.starts_with("HTTP/1.1 413"), "round {round}: {answer}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_sending_a_byte_a_second_is_cut_off_without_slowing_others() {
     let server = Server::start(&[("BULLETIN_HEADER_READ_TIMEOUT_MS", "1000")]).await;
     let started = Instant::now();
     let mut slow = TcpStream::connect(server.addr).await.unwrap();
     let drip = tokio::spawn(async move {
-        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" {
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n" {
             if slow.write_all(&[*byte]).await.is_err() {
                 break;
             }

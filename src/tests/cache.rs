@@ -300,3 +300,40 @@ async fn the_wal_stays_bounded_while_readers_never_stop() {
         "the WAL's file reached {largest} bytes, more than three times its bound of {bound}, after {posts} posts"
     );
 }
+
+/// A draft or flash cookie that shows nothing (junk, or a draft on a page
+/// without a form) gets the kept page: nobody can switch the cache off by
+/// sending one. A flash to show gets a render of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_junk_draft_or_flash_cookie_gets_the_kept_page() {
+    use axum::http::{Request, header};
+
+    let app = TestApp::spawn().await;
+    app.insert_post("Kept", "text").await;
+    let with_cookie = |cookie: &'static str| {
+        let app = &app;
+        async move {
+            let request = Request::get("/").header(header::ACCEPT, "text/html").header(header::COOKIE, cookie);
+            let res = app.send(request.body(axum::body::Body::empty()).unwrap()).await;
+            assert_eq!(res.status, StatusCode::OK, "{cookie}");
+            res
+        }
+    };
+    // The first request carries junk, yet its render is kept.
+    let first = with_cookie("bulletin_flash=junk").await;
+    assert!(app.state.cache.kept(&list_key("/")).is_some(), "a junk flash cookie does not stop keeping");
+    let forget = first.headers.get_all(header::SET_COOKIE).iter().any(|set| {
+        let set = set.to_str().unwrap();
+        set.starts_with("bulletin_flash=;") && set.contains("Max-Age=0")
+    });
+    assert!(forget, "the junk cookie is cleared: {:?}", first.headers);
+    // Every render carries a fresh script nonce: equal bytes are the kept page.
+    let kept = app.get("/").await.body;
+    assert_eq!(first.body, kept);
+    for junk in ["bulletin_flash=", "bulletin_draft=junk", "bulletin_draft=0123456789abcdef0123456789abcdef"] {
+        assert_eq!(with_cookie(junk).await.body, kept, "{junk}");
+    }
+    let flashed = with_cookie("bulletin_flash=published").await.body;
+    assert_ne!(flashed, kept, "a flash to show is rendered");
+    assert!(flashed.contains("Post published"));
+}

@@ -9,6 +9,7 @@ mod cache;
 mod drafts;
 mod foundation;
 mod fuzz;
+mod headers;
 mod instances;
 mod interactions;
 mod layers;

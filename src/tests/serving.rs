@@ -113,6 +113,24 @@ async fn fingerprinted_files_are_immutable_and_precompressed_as_the_browser_acce
     assert_eq!(app.get("/pkg/bulletin.Nope.js").await.status, StatusCode::NOT_FOUND);
 }
 
+/// Static files are only read: a POST (or PUT, DELETE) is 405 and says what
+/// the address takes, whatever the file.
+#[tokio::test]
+async fn a_static_file_is_only_read_and_other_methods_are_405() {
+    let site = release_site();
+    let app = app_on(site.path()).await;
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        for path in ["/favicon.svg", "/pkg/bulletin.Js1.js", "/no-such-file.txt"] {
+            let request = Request::builder().method(method).uri(path).header(header::ACCEPT, "*/*");
+            let res = app.send(request.body(Body::from("x=1")).unwrap()).await;
+            assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}: {}", res.body);
+            assert_eq!(header_of(&res, header::ALLOW), Some("GET, HEAD"), "{method} {path}");
+            assert!(!res.body.contains("svg") && !res.body.contains("raw"), "{method} {path}: {}", res.body);
+        }
+    }
+    assert_eq!(fetch(&app, "/favicon.svg", None).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn files_that_are_not_fingerprinted_are_revalidated() {
     let site = release_site();

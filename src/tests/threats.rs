@@ -142,10 +142,60 @@ async fn forwarded_host_headers_count_only_behind_a_configured_trusted_proxy() {
         request.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
         request
     };
-    let direct = TestApp::spawn().await;
+    let hosts = ("BULLETIN_ALLOWED_HOSTS", "10.0.0.7,bulletin.example");
+    let direct = TestApp::spawn_with(&[hosts]).await;
     assert_eq!(direct.send(forwarded()).await.status, StatusCode::FORBIDDEN, "a client cannot claim a host");
-    let proxied = TestApp::spawn_with(&[("BULLETIN_TRUSTED_PROXY", "true")]).await;
+    let proxied = TestApp::spawn_with(&[hosts, ("BULLETIN_TRUSTED_PROXY", "true")]).await;
     assert_eq!(proxied.send(forwarded()).await.status, StatusCode::OK);
+}
+
+// --- hosts ------------------------------------------------------------------------------
+
+/// DNS rebinding: a page on evil.example points that name at this server
+/// and posts to it, with a `Host` and an `Origin` that agree. A host the
+/// site does not answer for is refused before anything runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_for_a_host_the_site_does_not_answer_for_is_refused_before_any_handler() {
+    let app = TestApp::spawn().await;
+    let id = app.insert_post("Target", "text").await;
+    let rebound = |method: &str, path: &str, accept: &str| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "evil.example:3000")
+            .header(header::ORIGIN, "http://evil.example:3000")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, accept)
+    };
+    let publish = rebound("POST", "/api/create_post", "application/json").body(Body::from(publish_form())).unwrap();
+    let res = app.send(publish).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert_eq!(
+        serde_json::from_str::<AppError>(&res.body).unwrap(),
+        AppError::BadRequest("this server does not answer for that host name".into())
+    );
+    let like = rebound("POST", "/api/set_like", "text/html").body(Body::from(format!("id={id}&liked=true"))).unwrap();
+    assert_eq!(app.send(like).await.status, StatusCode::BAD_REQUEST);
+    let page = rebound("GET", "/", "text/html").body(Body::empty()).unwrap();
+    let page = app.send(page).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(!page.body.contains("Target"), "{}", page.body);
+    assert_eq!(app.post_count().await, 1, "nothing was written");
+    assert_eq!(app.number("SELECT like_count FROM posts WHERE id = $1", &[id]).await, 0);
+
+    // The loopback names and a configured name pass, with any port, in any case.
+    for host in ["localhost:3000", "127.0.0.1:3100", "[::1]:3000", "LOCALHOST"] {
+        let request = Request::get("/").header(header::HOST, host).body(Body::empty()).unwrap();
+        assert_eq!(app.send(request).await.status, StatusCode::OK, "{host}");
+    }
+    let named = TestApp::spawn_with(&[("BULLETIN_ALLOWED_HOSTS", "bulletin.example")]).await;
+    let request = Request::get("/").header(header::HOST, "Bulletin.Example").body(Body::empty()).unwrap();
+    assert_eq!(named.send(request).await.status, StatusCode::OK);
+    let request = Request::get("/").header(header::HOST, "localhost:3000").body(Body::empty()).unwrap();
+    assert_eq!(named.send(request).await.status, StatusCode::BAD_REQUEST, "a list replaces the defaults");
+    // The health check answers load balancers that probe by address.
+    let probe = Request::get("/healthz").header(header::HOST, "10.1.2.3:3000").body(Body::empty()).unwrap();
+    assert_eq!(named.send(probe).await.status, StatusCode::OK);
 }
 
 // --- redirects ------------------------------------------------------------------------
@@ -184,16 +234,23 @@ fn counted_stream(total: usize) -> (Body, Arc<AtomicUsize>) {
     (Body::from_stream(futures_util::stream::iter(chunks)), read)
 }
 
+/// A body declared over the limit is 413, read and thrown away first (so
+/// the client reads the answer: `binary.rs`) when it is within the drain
+/// bound, and not read at all past it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_declared_body_over_the_limit_is_413_before_a_byte_is_read() {
+async fn a_declared_body_over_the_limit_is_413_and_read_at_most_to_the_drain_bound() {
+    use crate::server::middleware::body_limit::DRAIN_AT_MOST;
+
     let app = TestApp::spawn().await;
-    let (body, read) = counted_stream(8 << 20);
-    let mut request = publish_from(None);
-    *request.body_mut() = body;
-    request.headers_mut().insert(header::CONTENT_LENGTH, (8u64 << 20).into());
-    let res = app.send(request).await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(read.load(Ordering::SeqCst), 0);
+    for (total, drained) in [(8usize << 20, true), ((1 << 20) + DRAIN_AT_MOST as usize + (1 << 20), false)] {
+        let (body, read) = counted_stream(total);
+        let mut request = publish_from(None);
+        *request.body_mut() = body;
+        request.headers_mut().insert(header::CONTENT_LENGTH, (total as u64).into());
+        let res = app.send(request).await;
+        assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(read.load(Ordering::SeqCst), if drained { total } else { 0 }, "{total} bytes declared");
+    }
     assert_eq!(app.post_count().await, 0);
 }
 

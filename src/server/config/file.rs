@@ -40,6 +40,8 @@ pub(super) struct Security {
     pub(super) secret_key_file: PathBuf,
     #[serde(deserialize_with = "origins")]
     pub(super) allowed_origins: Vec<Origin>,
+    #[serde(deserialize_with = "hosts")]
+    pub(super) allowed_hosts: Vec<String>,
     #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
     pub(super) trusted_proxy: bool,
     pub(super) max_body_bytes: u64,
@@ -54,6 +56,7 @@ impl Default for Security {
         Security {
             secret_key_file: "data/secret.key".into(),
             allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
             trusted_proxy: false,
             max_body_bytes: 1 << 20,
             writes_per_minute_per_visitor: 120,
@@ -93,9 +96,9 @@ impl Default for Cache {
     }
 }
 
-/// Deserialises origins from a list (the file) or from one comma-separated
-/// string (the environment), refusing any that is not `scheme://host[:port]`.
-fn origins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Origin>, D::Error> {
+/// A list from the file, or one comma-separated string from the
+/// environment, each item trimmed and empty ones left out.
+fn listed<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Written {
@@ -106,13 +109,29 @@ fn origins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Origin>, D:
         Written::List(list) => list,
         Written::Joined(joined) => joined.split(',').map(str::to_owned).collect(),
     };
-    texts
+    Ok(texts.iter().map(|text| text.trim()).filter(|text| !text.is_empty()).map(str::to_owned).collect())
+}
+
+/// Origins, refusing any that is not `scheme://host[:port]`.
+fn origins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Origin>, D::Error> {
+    listed(deserializer)?
         .iter()
-        .map(|text| text.trim())
-        .filter(|text| !text.is_empty())
         .map(|text| {
             Origin::parse(text)
                 .ok_or_else(|| de::Error::custom(format!("`{text}` is not an origin such as https://example.com")))
+        })
+        .collect()
+}
+
+/// Host names, lower-cased, refusing anything else (a port, a scheme, a
+/// path).
+fn hosts<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    listed(deserializer)?
+        .iter()
+        .map(|text| {
+            super::hosts::parse(text).ok_or_else(|| {
+                de::Error::custom(format!("`{text}` is not a host name such as bulletin.example (no scheme, no port)"))
+            })
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Reading `Leptos.toml` and the environment into [`Config`].
 
 use std::{
+    net::SocketAddr,
     ops::RangeInclusive,
     path::{Path, PathBuf},
     time::Duration,
@@ -9,6 +10,7 @@ use std::{
 use super::{
     Backend, CONFIG_FILE_NAME, CONFIG_PATH_VAR, Config, DatabaseConfig, ENV, SecretSource, SecurityConfig,
     file::{self, Settings},
+    hosts,
 };
 use crate::server::secret::SecretKey;
 use figment::{
@@ -117,7 +119,7 @@ impl Config {
             site_root: sources.base("server.site_root").join(&server.site_root),
             https: server.https,
             secret: sources.secret(&settings.security)?,
-            security: sources.security(&settings.security)?,
+            security: sources.security(&settings.security, server.site_addr)?,
             database: sources.database(&settings.database)?,
             cache_capacity: if cache.enabled {
                 sources.within("cache.capacity", cache.capacity.into(), 0..=1_000_000)? as usize
@@ -195,10 +197,15 @@ impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
     }
 
     /// The limits and checks on what clients send.
-    fn security(&self, security: &file::Security) -> Result<SecurityConfig, ConfigError> {
+    fn security(&self, security: &file::Security, site_addr: SocketAddr) -> Result<SecurityConfig, ConfigError> {
         let per_minute = |key: &str, value: u32| self.within(key, value.into(), 0..=1_000_000).map(|n| n as u32);
         Ok(SecurityConfig {
             allowed_origins: security.allowed_origins.clone(),
+            allowed_hosts: if security.allowed_hosts.is_empty() {
+                hosts::defaults(site_addr)
+            } else {
+                security.allowed_hosts.clone()
+            },
             trusted_proxy: security.trusted_proxy,
             max_body_bytes: self.within("security.max_body_bytes", security.max_body_bytes, 1024..=64 << 20)? as usize,
             writes_per_minute_per_visitor: per_minute(

@@ -14,6 +14,7 @@
 //! shell user expects.
 
 mod file;
+pub mod hosts;
 mod load;
 pub mod origin;
 #[cfg(test)]
@@ -44,12 +45,13 @@ pub const CONFIG_PATH_VAR: &str = "BULLETIN_CONFIG";
 /// Each environment variable that overrides a key of the file, and whether
 /// its text is parsed as a TOML-like value (numbers, booleans) or taken as
 /// a string as it is.
-pub const ENV: [(&str, &str, bool); 17] = [
+pub const ENV: [(&str, &str, bool); 18] = [
     ("LEPTOS_SITE_ADDR", "server.site_addr", false),
     ("LEPTOS_SITE_ROOT", "server.site_root", false),
     ("BULLETIN_HTTPS", "server.https", true),
     ("BULLETIN_WORKER_THREADS", "server.worker_threads", true),
     ("BULLETIN_ALLOWED_ORIGINS", "security.allowed_origins", false),
+    ("BULLETIN_ALLOWED_HOSTS", "security.allowed_hosts", false),
     ("BULLETIN_TRUSTED_PROXY", "security.trusted_proxy", true),
     ("BULLETIN_MAX_BODY_BYTES", "security.max_body_bytes", true),
     ("BULLETIN_WRITES_PER_MINUTE_PER_VISITOR", "security.writes_per_minute_per_visitor", true),
@@ -162,6 +164,9 @@ impl DatabaseConfig {
 pub struct SecurityConfig {
     /// Origins besides the site's own whose pages may post to it.
     pub allowed_origins: Vec<Origin>,
+    /// The host names requests may be for (their `Host`, or behind a
+    /// trusted proxy `X-Forwarded-Host`), lower-cased, without ports.
+    pub allowed_hosts: Vec<String>,
     /// Whether a proxy in front sets `X-Forwarded-Host`, `X-Forwarded-Proto`
     /// and `X-Forwarded-For`; only then are those headers believed.
     pub trusted_proxy: bool,

@@ -198,3 +198,15 @@ fn worker_threads_and_write_limits_keep_their_documented_ranges() {
     assert!(err.to_string().starts_with("Leptos.toml key security.writes_per_minute_per_ip:"), "{err}");
     assert_eq!(load(None, &[("BULLETIN_WORKER_THREADS", "1")]).unwrap().worker_threads, 1);
 }
+
+#[test]
+fn allowed_hosts_default_to_the_loopback_names_and_a_list_replaces_them() {
+    let config = load(None, &[]).unwrap();
+    assert_eq!(config.security.allowed_hosts, ["localhost", "127.0.0.1", "[::1]"]);
+    let config = load(None, &[("BULLETIN_ALLOWED_HOSTS", "Bulletin.Example, www.bulletin.example")]).unwrap();
+    assert_eq!(config.security.allowed_hosts, ["bulletin.example", "www.bulletin.example"]);
+    let file = "[security]\nallowed_hosts = [\"bulletin.example\"]\n";
+    assert_eq!(load(Some(("Leptos.toml", file)), &[]).unwrap().security.allowed_hosts, ["bulletin.example"]);
+    let error = load(None, &[("BULLETIN_ALLOWED_HOSTS", "https://bulletin.example")]).unwrap_err().to_string();
+    assert!(error.contains("BULLETIN_ALLOWED_HOSTS") && error.contains("not a host name"), "{error}");
+}

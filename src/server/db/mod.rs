@@ -98,9 +98,19 @@ impl Db {
         either!(Db, self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
     }
 
+    /// Gives the space of deleted rows back to the file system now, if
+    /// enough is free (SQLite; Postgres's autovacuum does this itself).
+    /// Returns how many pages were free before.
+    pub async fn reclaim(&self, writes: &WriteGate) -> Result<i64, sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => sqlite::reclaim(pool, writes).await,
+            Db::Postgres(_) => Ok(0),
+        }
+    }
+
     /// Starts what the backend needs beside the writers: on SQLite, the
-    /// task that checkpoints the WAL (see [`sqlite::start_checkpoints`]);
-    /// Postgres looks after itself.
+    /// task that checkpoints the WAL and gives free space back (see
+    /// [`sqlite::start_checkpoints`]); Postgres looks after itself.
     pub fn start_housekeeping(&self, writes: Arc<WriteGate>) {
         if let Db::Sqlite(pool) = self {
             sqlite::start_checkpoints(pool.clone(), writes);

@@ -44,8 +44,46 @@ pub(super) async fn connect(config: &DatabaseConfig, path: &Path) -> Result<Sqli
     let turn = migration_turn(path).await?;
     let pool = SqlitePoolOptions::new().max_connections(config.max_connections).connect_with(options).await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    give_space_back_from_now_on(&pool).await?;
     drop(turn);
     Ok(pool)
+}
+
+/// Makes the file able to give back the space of deleted rows (expired and
+/// pushed-out drafts above all), which SQLite otherwise keeps for reuse and
+/// never returns: `auto_vacuum = INCREMENTAL`, which [`reclaim`] then uses.
+/// A file made before this setting takes it only through one `VACUUM`,
+/// which rewrites it, once.
+async fn give_space_back_from_now_on(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    const INCREMENTAL: i64 = 2;
+    let mode: i64 = sqlx::query_scalar("PRAGMA auto_vacuum").fetch_one(pool).await?;
+    if mode != INCREMENTAL {
+        tracing::info!("setting the database up to give back the space of deleted rows (one VACUUM)");
+        let mut connection = pool.acquire().await?;
+        sqlx::query("PRAGMA auto_vacuum = INCREMENTAL").execute(&mut *connection).await?;
+        sqlx::query("VACUUM").execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// Free pages past which [`reclaim`] gives space back: 4 MiB of 4 KiB pages
+/// (a few pages in tests).
+const RECLAIM_ABOVE_PAGES: i64 = if cfg!(test) { 8 } else { 1_024 };
+
+/// The most pages one [`reclaim`] gives back, so a writer waits little for
+/// it: 8 MiB.
+const RECLAIM_PAGES: i64 = 2_048;
+
+/// Gives the file system back the space of deleted rows once there is more
+/// than [`RECLAIM_ABOVE_PAGES`] of it, in the write gate's turn (it writes).
+/// Returns how many pages were free before.
+pub(super) async fn reclaim(pool: &SqlitePool, writes: &WriteGate) -> Result<i64, sqlx::Error> {
+    let free: i64 = sqlx::query_scalar("PRAGMA freelist_count").fetch_one(pool).await?;
+    if free > RECLAIM_ABOVE_PAGES {
+        let _turn = writes.turn().await;
+        sqlx::query(&format!("PRAGMA incremental_vacuum({RECLAIM_PAGES})")).execute(pool).await?;
+    }
+    Ok(free)
 }
 
 /// Waits for an exclusive lock on a file beside the database (`….db-migrate`),
@@ -82,8 +120,8 @@ const LEFT_TO_COPY_PAGES: i64 = 1_024;
 const CATCH_UP_ROUNDS: usize = 8;
 
 /// Starts the task that checkpoints the WAL into the database file every
-/// [`CHECKPOINT_EVERY`], on the pool's connections. It ends when the pool is
-/// closed.
+/// [`CHECKPOINT_EVERY`], on the pool's connections, and gives free space
+/// back ([`reclaim`]). It ends when the pool is closed.
 ///
 /// A `PASSIVE` checkpoint waits for no reader and no writer: it copies what
 /// it can while writers go on appending. But the WAL starts over only when
@@ -108,6 +146,9 @@ pub(super) fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
             }
             if let Err(err) = checkpoint(&pool, &writes).await {
                 tracing::warn!(cause = %err, "checkpointing the WAL failed; the next try is in {CHECKPOINT_EVERY:?}");
+            }
+            if let Err(err) = reclaim(&pool, &writes).await {
+                tracing::warn!(cause = %err, "giving back free space failed; the next try is in {CHECKPOINT_EVERY:?}");
             }
         }
     });

@@ -10,8 +10,8 @@ use axum::{
 
 use crate::server::{
     AppState,
-    cookies::{self, DRAFT_COOKIE},
-    drafts::TakenDraft,
+    cookies::DRAFT_COOKIE,
+    drafts::{self, TakenDraft},
     visitor::Visitor,
 };
 
@@ -21,13 +21,17 @@ use crate::server::{
 /// read it is logged and the page renders without it; the draft stays in
 /// the store for the next try.
 pub async fn give_back(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let wanted = (request.method() == Method::GET)
-        .then(|| cookies::get(request.headers(), DRAFT_COOKIE))
-        .flatten()
-        .zip(request.extensions().get::<Visitor>().cloned());
-    if let Some((token, visitor)) = wanted {
-        let page = request.uri().path().to_owned();
-        match state.drafts.take(&token, &visitor, &page).await {
+    // Only a draft cookie the server signed for this very page can find a
+    // draft: one for another page, or a junk one, costs nothing.
+    let cookie =
+        (request.method() == Method::GET).then(|| state.cookie_key.verified(request.headers(), DRAFT_COOKIE)).flatten();
+    if let Some(cookie) = cookie
+        && let Some((token, page)) = drafts::parse_cookie_value(&cookie)
+        && page == request.uri().path()
+        && let Some(visitor) = request.extensions().get::<Visitor>().cloned()
+    {
+        let page = page.to_owned();
+        match state.drafts.take(token, &visitor, &page).await {
             Ok(Some(draft)) => {
                 request.extensions_mut().insert(TakenDraft { page, draft });
             }

@@ -4,10 +4,13 @@
 //! cache's counts, which every write sets before it is answered, so no page
 //! served after a write's answer predates the write.
 //!
-//! What is not kept: a request from a visitor with something of their own
-//! pending on the page (a flash message, a draft), anything but a 200, and a
-//! response that sets a cookie. Those are rendered each time (their counts
-//! filled in the same way).
+//! What is not kept: a request from a visitor with a flash message to show,
+//! anything but a 200, and a response that sets a cookie. Those are rendered
+//! each time (their counts filled in the same way), as is a page asked for
+//! with a draft the server signed for it (a refused delete's alert). A
+//! cookie that shows nothing (a flash cookie naming no flash, a draft
+//! cookie that is not the server's for this page) gets the kept page: no
+//! cookie switches the cache off.
 
 use std::sync::Arc;
 
@@ -22,7 +25,7 @@ use http_body_util::BodyExt;
 
 use super::errors::respond;
 use crate::{
-    domain::{Theme, paths},
+    domain::{Flash, Theme, paths},
     server::{
         AppState,
         cache::{
@@ -30,6 +33,7 @@ use crate::{
             holes::{Hole, Holes},
         },
         cookies::{self, DRAFT_COOKIE, FLASH_COOKIE, THEME_COOKIE},
+        drafts,
         error::internal_error,
         services::posts,
         visitor::{NewVisitor, Visitor},
@@ -38,7 +42,7 @@ use crate::{
 
 /// Serves a list or post page from the cache, or renders it and keeps it.
 pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let asked = if state.cache.enabled() { asked_for(&request) } else { None };
+    let asked = if state.cache.enabled() { asked_for(&request, draft_page(&state, &request).as_deref()) } else { None };
     let key = match asked {
         Some(asked) => page_key(&state, asked).await,
         None => None,
@@ -46,9 +50,25 @@ pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Reques
     let Some(key) = key else {
         return next.run(request).await;
     };
+    // A flash cookie that names a flash was sent to a render above; any
+    // other is junk: the page is served as if it were not there (kept, or
+    // rendered to keep), and the browser is told to forget it.
+    let junk_flash = cookies::get(request.headers(), FLASH_COOKIE).is_some();
+    if junk_flash {
+        cookies::strip(request.headers_mut(), FLASH_COOKIE);
+    }
+    let mut response = serve(&state, key, request, next).await;
+    if junk_flash {
+        response.headers_mut().append(header::SET_COOKIE, cookies::removal(FLASH_COOKIE, state.config.https));
+    }
+    response
+}
+
+/// The page `key` names: kept, or rendered now and kept.
+async fn serve(state: &AppState, key: PageKey, mut request: Request, next: Next) -> Response {
     let encoding = preferred_encoding(request.headers());
     let turn = match state.cache.kept_or_render(&key).await {
-        Kept::Page(page) => return answer(&state, &page, encoding, None).await,
+        Kept::Page(page) => return answer(state, &page, encoding, None).await,
         Kept::Render(turn) => turn,
     };
     let ticket = state.cache.ticket(key.tag());
@@ -72,11 +92,11 @@ pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Reques
     // Those waiting for this render look again: they find it kept, or render.
     drop(turn);
     if keep {
-        answer(&state, &page, encoding, None).await
+        answer(state, &page, encoding, None).await
     } else {
         // Sent as rendered (status, cookies), with its counts filled in;
         // the compression layer compresses it.
-        answer(&state, &page, Encoding::Identity, Some(parts)).await
+        answer(state, &page, Encoding::Identity, Some(parts)).await
     }
 }
 
@@ -101,12 +121,23 @@ enum Asked {
     Post { id: i64, theme: Option<&'static str>, visitor: Visitor, is_new: bool },
 }
 
-fn asked_for(request: &Request) -> Option<Asked> {
-    if request.method() != Method::GET {
+/// The page the request's draft cookie is for, if the server signed one.
+fn draft_page(state: &AppState, request: &Request) -> Option<String> {
+    let cookie = state.cookie_key.verified(request.headers(), DRAFT_COOKIE)?;
+    drafts::parse_cookie_value(&cookie).map(|(_, page)| page.to_owned())
+}
+
+/// The kept page `request` may get: `None` for anything but a GET of a list
+/// or post page, and for a visitor with something of their own to see on
+/// it, a flash to show or a draft for this page (`draft_page`, from a
+/// signed cookie).
+fn asked_for(request: &Request, draft_page: Option<&str>) -> Option<Asked> {
+    if request.method() != Method::GET || draft_page == Some(request.uri().path()) {
         return None;
     }
     let headers = request.headers();
-    if has_cookie(headers, FLASH_COOKIE) || has_cookie(headers, DRAFT_COOKIE) {
+    // A flash is shown once, by a render of its own.
+    if cookies::get(headers, FLASH_COOKIE).as_deref().and_then(Flash::from_code).is_some() {
         return None;
     }
     let theme = cookies::get(headers, THEME_COOKIE).as_deref().and_then(Theme::parse).map(Theme::as_str);
@@ -129,10 +160,6 @@ fn asked_for(request: &Request) -> Option<Asked> {
     let visitor = request.extensions().get::<Visitor>()?.clone();
     let is_new = request.extensions().get::<NewVisitor>().is_some();
     Some(Asked::Post { id, theme, visitor, is_new })
-}
-
-fn has_cookie(headers: &HeaderMap, name: &str) -> bool {
-    cookies::get(headers, name).is_some()
 }
 
 /// A kept page with the counts of the moment, in `encoding`; with the
@@ -211,6 +238,21 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
         preferred_encoding(&headers)
+    }
+
+    fn list_with_cookie(cookie: &str, draft_page: Option<&str>) -> Option<Asked> {
+        let request = Request::get("/").header(header::COOKIE, cookie).body(axum::body::Body::empty()).unwrap();
+        asked_for(&request, draft_page)
+    }
+
+    #[test]
+    fn only_a_flash_to_show_or_a_draft_for_the_page_keeps_it_from_its_kept_page() {
+        assert!(list_with_cookie("bulletin_flash=published", None).is_none(), "the flash is rendered, once");
+        assert!(list_with_cookie("", Some("/")).is_none(), "a draft for this page is rendered");
+        for junk in ["bulletin_flash=junk", "bulletin_flash=", "bulletin_draft=junk"] {
+            assert!(matches!(list_with_cookie(junk, None), Some(Asked::Page(_))), "{junk}");
+        }
+        assert!(matches!(list_with_cookie("", Some("/posts/new")), Some(Asked::Page(_))), "a draft for another page");
     }
 
     #[test]

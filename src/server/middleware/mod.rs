@@ -7,9 +7,12 @@
 //! states the guarantees; `src/tests/threats.rs` proves them
 //! one threat at a time.
 
+pub mod body_limit;
 pub mod drafts;
 pub mod errors;
 pub mod form_guard;
+pub mod headers;
+pub mod hosts;
 pub mod kept_pages;
 pub mod origin;
 pub mod rate_limit;
@@ -38,26 +41,34 @@ use tower_http::{
 use super::AppState;
 
 /// Wraps `app` in the layers every request passes through, outermost first:
-/// 1. a request id, answered in `x-request-id`, and a tracing span that
+/// 1. every response, whoever answered it, carries the security headers
+///    (no sniffing, no framing, the referrer policy; see [`headers`]);
+/// 2. a request id, answered in `x-request-id`, and a tracing span that
 ///    carries it, so every log line of the request names it;
-/// 2. large responses are compressed for browsers that accept it;
-/// 3. a panic anywhere inside becomes a 500 carrying that id;
-/// 4. every refusal and failed server function is answered as an
+/// 3. large responses are compressed for browsers that accept it;
+/// 4. a panic anywhere inside becomes a 500 carrying that id;
+/// 5. every refusal and failed server function is answered as an
 ///    [`AppError`](crate::error::AppError), with its own status;
-/// 5. state-changing requests from other sites are refused (403);
-/// 6. a body over the size limit is refused (413);
-/// 7. the visitor is identified (the signed cookie);
-/// 8. a server function's form must be exactly its fields, read within the
+/// 6. a request for a host the site does not answer for is refused (400),
+///    and state-changing requests from other sites (403);
+/// 7. a body over the size limit is refused (413), one of declared length
+///    read first so that the client reads the answer;
+/// 8. the visitor is identified (the signed cookie);
+/// 9. a server function's form must be exactly its fields, read within the
 ///    time limit (400, 408, 415);
-/// 9. writes are rate-limited per visitor and per address (429);
-/// 10. redirects stay on this site;
-/// 11. a list or post page is served from the cache when it can be, with
+/// 10. writes are rate-limited per visitor and per address (429);
+/// 11. redirects stay on this site;
+/// 12. a rejected plain form's draft is handed to its form page's render;
+/// 13. a visitor's request waits (within a bound) until this instance has
+///     caught up with the change feed as far as their last write;
+/// 14. a list or post page is served from the cache when it can be, with
 ///     the counts of the moment in its holes.
 ///
 /// Public so tests can wrap their own routes (a handler that panics) in the
 /// very same stack.
 pub fn stack(app: Router, state: &AppState) -> Router {
     let layers = tower::ServiceBuilder::new()
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .map_request(request_id::drop_clients_id)
         .layer(request_id::set())
         .layer(
@@ -71,7 +82,9 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(compression())
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(from_fn(errors::error_responses))
+        .layer(from_fn_with_state(state.clone(), hosts::allowed_hosts_only))
         .layer(from_fn_with_state(state.clone(), origin::same_origin_only))
+        .layer(from_fn_with_state(state.clone(), body_limit::refuse_declared_oversize))
         .layer(RequestBodyLimitLayer::new(state.config.security.max_body_bytes))
         // Back to axum's body type, which the layers below take.
         .map_request(|request: Request<Limited<Body>>| request.map(Body::new))

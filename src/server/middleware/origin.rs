@@ -72,7 +72,10 @@ pub async fn same_origin_only(State(state): State<AppState>, request: Request, n
     if allowed {
         next.run(request).await
     } else {
-        tracing::warn!(origin = ?headers.get(header::ORIGIN), path = %request.uri().path(), "cross-site request refused");
+        if let Some(left_out) = state.refusals_logged.line() {
+            let origin = headers.get(header::ORIGIN);
+            tracing::warn!(?origin, path = %request.uri().path(), left_out, "cross-site request refused");
+        }
         respond(AppError::Forbidden, wants_html(&request))
     }
 }

@@ -21,8 +21,9 @@ test('a page on another port cannot frame a post page, and a click through it de
   });
   await new Promise<void>((listening) => attacker.listen(0, '127.0.0.1', listening));
   const port = (attacker.address() as AddressInfo).port;
-  // The browser says, in the attacker's console, that it refused the frame.
-  consoleWatch.allow(/Refused to (display|frame)/);
+  // The browser says, in the attacker's console, that it refused the frame
+  // (for X-Frame-Options, or for the CSP's frame-ancestors).
+  consoleWatch.allow(/Refused to (display|frame)|Framing '.*' violates the following Content Security Policy directive/);
   try {
     await page.goto(`http://127.0.0.1:${port}/`);
     // The frame ends on the browser's own error page, not on ours.

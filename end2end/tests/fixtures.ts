@@ -47,6 +47,18 @@ export async function hydrated(page: Page): Promise<void> {
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
 }
 
+/// Waits until every island on the page is live. After a navigation by the
+/// page's script, a lazy island (a form) first fetches its part of the
+/// client; until then its form is sent as a plain form, without the island's
+/// pending state.
+export async function islandsLive(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('leptos-island')].every(
+      (island) => (island as unknown as { bulletinHydrated?: boolean }).bulletinHydrated,
+    ),
+  );
+}
+
 /// A title no other test (or project, or run) uses.
 export function uniqueTitle(testInfo: TestInfo, what: string): string {
   return `${what} ${testInfo.project.name} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;

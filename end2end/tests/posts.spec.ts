@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { test, expect, jsEnabled, open, uniqueTitle, markDocument, documentIsTheMarkedOne } from './fixtures';
+import { test, expect, islandsLive, jsEnabled, open, uniqueTitle, markDocument, documentIsTheMarkedOne } from './fixtures';
 
 // Publishing, editing and deleting posts, run in both projects: with
 // JavaScript the forms submit with fetch and the app navigates on the
@@ -231,6 +231,7 @@ test.describe('with JavaScript', () => {
     const path = await publish(page, uniqueTitle(testInfo, 'Pending edits'), 'text');
     await page.getByRole('link', { name: 'Edit' }).click();
     await expect(page.getByLabel('Title')).toBeVisible();
+    await islandsLive(page);
 
     for (const [endpoint, button, pending] of [
       ['update_post', 'Save', 'Saving…'],
@@ -250,6 +251,7 @@ test.describe('with JavaScript', () => {
         await expect(page).toHaveURL(path);
         await page.getByRole('link', { name: 'Edit' }).click();
         await expect(page.getByLabel('Title')).toBeVisible();
+        await islandsLive(page);
       } else {
         await expect(page).toHaveURL('/');
       }

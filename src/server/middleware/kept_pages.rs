@@ -6,11 +6,11 @@
 //!
 //! What is not kept: a request from a visitor with a flash message to show,
 //! anything but a 200, and a response that sets a cookie. Those are rendered
-//! each time (their counts filled in the same way), as is a page asked for
-//! with a draft the server signed for it (a refused delete's alert). A
-//! cookie that shows nothing (a flash cookie naming no flash, a draft
-//! cookie that is not the server's for this page) gets the kept page: no
-//! cookie switches the cache off.
+//! each time (their counts filled in the same way), as is a page with a
+//! draft to show (a refused delete's alert), which the drafts layer took
+//! for it. A cookie that shows nothing (a flash cookie naming no flash, a
+//! draft cookie that is not the server's for this page, or whose draft is
+//! gone) gets the kept page: no cookie switches the cache off.
 
 use std::sync::Arc;
 
@@ -32,8 +32,8 @@ use crate::{
             Encoding, Kept, KeptPage, PageKey,
             holes::{Hole, Holes},
         },
-        cookies::{self, DRAFT_COOKIE, FLASH_COOKIE, THEME_COOKIE},
-        drafts,
+        cookies::{self, FLASH_COOKIE, THEME_COOKIE},
+        drafts::TakenDraft,
         error::internal_error,
         services::posts,
         visitor::{NewVisitor, Visitor},
@@ -42,7 +42,7 @@ use crate::{
 
 /// Serves a list or post page from the cache, or renders it and keeps it.
 pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let asked = if state.cache.enabled() { asked_for(&request, draft_page(&state, &request).as_deref()) } else { None };
+    let asked = if state.cache.enabled() { asked_for(&request) } else { None };
     let key = match asked {
         Some(asked) => page_key(&state, asked).await,
         None => None,
@@ -121,18 +121,13 @@ enum Asked {
     Post { id: i64, theme: Option<&'static str>, visitor: Visitor, is_new: bool },
 }
 
-/// The page the request's draft cookie is for, if the server signed one.
-fn draft_page(state: &AppState, request: &Request) -> Option<String> {
-    let cookie = state.cookie_key.verified(request.headers(), DRAFT_COOKIE)?;
-    drafts::parse_cookie_value(&cookie).map(|(_, page)| page.to_owned())
-}
-
 /// The kept page `request` may get: `None` for anything but a GET of a list
 /// or post page, and for a visitor with something of their own to see on
-/// it, a flash to show or a draft for this page (`draft_page`, from a
-/// signed cookie).
-fn asked_for(request: &Request, draft_page: Option<&str>) -> Option<Asked> {
-    if request.method() != Method::GET || draft_page == Some(request.uri().path()) {
+/// it: a flash to show, or a draft for this page (which the drafts layer,
+/// before this one, took from the store for the request).
+fn asked_for(request: &Request) -> Option<Asked> {
+    let has_draft = request.extensions().get::<TakenDraft>().is_some_and(|taken| taken.page == request.uri().path());
+    if request.method() != Method::GET || has_draft {
         return None;
     }
     let headers = request.headers();
@@ -241,8 +236,11 @@ mod tests {
     }
 
     fn list_with_cookie(cookie: &str, draft_page: Option<&str>) -> Option<Asked> {
-        let request = Request::get("/").header(header::COOKIE, cookie).body(axum::body::Body::empty()).unwrap();
-        asked_for(&request, draft_page)
+        let mut request = Request::get("/").header(header::COOKIE, cookie).body(axum::body::Body::empty()).unwrap();
+        if let Some(page) = draft_page {
+            request.extensions_mut().insert(TakenDraft { page: page.to_owned(), draft: Default::default() });
+        }
+        asked_for(&request)
     }
 
     #[test]

@@ -10,5 +10,5 @@ source scripts/setup.sh
 # every rebuild of the client. Release builds keep them (Cargo.toml).
 export LEPTOS_HASH_FILES=false
 # `--split`: the post forms are lazy islands, loaded only by pages that
-# show a form; without it the client cannot start (see the README).
+# show a form; without it the client cannot start (docs/DEPLOY.md).
 exec cargo leptos watch --split "$@"

@@ -5,7 +5,7 @@
 //! Every function here is a thin adapter: it takes the state from context
 //! and calls a service in `server::services`. Business rules never live here;
 //! the HTTP status of an error is set in one place for all of them
-//! (`server::middleware::server_fn_error_status`).
+//! (`server::middleware::errors`).
 
 pub mod posts;
 pub mod preferences;

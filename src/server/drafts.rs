@@ -5,12 +5,10 @@
 //! server's memory: behind a load balancer the redirect after a rejected
 //! post may reach another instance, which must find the draft all the same.
 
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{sync::Arc, time::Duration};
 
 use super::{
+    clock::Clock,
     db::{Db, WriteGate, either},
     error::db_error,
     visitor::Visitor,
@@ -57,6 +55,7 @@ pub struct DraftStore {
     capacity: i64,
     max_bytes: i64,
     ttl: Duration,
+    clock: Clock,
 }
 
 impl DraftStore {
@@ -68,7 +67,13 @@ impl DraftStore {
     /// A store that holds at most `capacity` drafts and `max_bytes` of them,
     /// each for `ttl`.
     pub fn with_limits(db: Db, writes: Arc<WriteGate>, capacity: i64, max_bytes: i64, ttl: Duration) -> Self {
-        DraftStore { db, writes, capacity: capacity.max(1), max_bytes, ttl }
+        DraftStore { db, writes, capacity: capacity.max(1), max_bytes, ttl, clock: Clock::system() }
+    }
+
+    /// The same store, telling the time by `clock` (a test's, moved by
+    /// hand) rather than the system's.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        DraftStore { clock, ..self }
     }
 
     /// Keeps `draft` for `visitor`'s next visit to `page`; returns the
@@ -77,7 +82,7 @@ impl DraftStore {
     pub async fn put(&self, visitor: &Visitor, page: &str, draft: &PostDraft) -> Result<String, AppError> {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let json = serde_json::to_string(draft).map_err(super::error::internal_error)?;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let _turn = self.writes.turn().await;
         let mut tx = self.db.begin_write().await.map_err(db_error)?;
         either!(Tx, &mut tx, |tx| async {
@@ -146,7 +151,7 @@ impl DraftStore {
             .map_err(db_error)?
         };
         Ok(taken
-            .filter(|(_, expires_at)| *expires_at > now_ms())
+            .filter(|(_, expires_at)| *expires_at > self.clock.now_ms())
             .and_then(|(json, _)| serde_json::from_str(&json).ok()))
     }
 
@@ -174,11 +179,6 @@ pub struct TakenDraft {
     pub page: String,
     /// What the visitor typed, and what was wrong with it.
     pub draft: PostDraft,
-}
-
-/// Milliseconds since the Unix epoch.
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis() as i64)
 }
 
 #[cfg(test)]

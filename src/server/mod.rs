@@ -11,6 +11,7 @@
 
 // The base: settings, identity, logging, errors; no HTTP.
 pub mod assets;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod secret;

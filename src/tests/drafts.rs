@@ -9,6 +9,7 @@ use crate::{
     domain::PostDraft,
     server::{
         Visitor,
+        clock::Clock,
         drafts::{DRAFT_TTL, DraftStore},
     },
 };
@@ -129,14 +130,21 @@ async fn the_space_of_deleted_drafts_is_given_back() {
     assert!(after < full / 4, "{full} pages before, {after} after");
 }
 
+/// The store reads a clock the test moves, so nothing here races time.
 #[tokio::test]
 async fn an_expired_draft_is_never_given_back_and_goes_at_the_next_put() {
     let app = TestApp::spawn().await;
-    let drafts = store(&app, 50, Duration::from_millis(50));
+    let clock = Clock::manual(1_000_000);
+    let ttl = Duration::from_secs(60);
+    let drafts = store(&app, 50, ttl).with_clock(clock.clone());
     let visitor = Visitor::from_id("v".repeat(32));
+    let kept = drafts.put(&visitor, "/posts/new", &draft("kept")).await.unwrap();
+    clock.advance(ttl - Duration::from_millis(1));
+    assert!(drafts.take(&kept, &visitor, "/posts/new").await.unwrap().is_some(), "still within its time");
+
     let stale = drafts.put(&visitor, "/posts/new", &draft("stale")).await.unwrap();
     let gone = drafts.put(&visitor, "/posts/new", &draft("gone")).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(80)).await;
+    clock.advance(ttl);
     assert_eq!(drafts.take(&stale, &visitor, "/posts/new").await.unwrap(), None);
     let fresh = drafts.put(&visitor, "/posts/new", &draft("fresh")).await.unwrap();
     assert_eq!(drafts.held().await.unwrap(), 1, "the expired one went when the fresh one came");

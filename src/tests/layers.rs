@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "base",
         &[
             "server::assets",
+            "server::clock",
             "server::config",
             "server::error",
             "server::secret",

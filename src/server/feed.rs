@@ -31,7 +31,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicI64, Ordering},
+        atomic::{AtomicI64, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -66,6 +66,12 @@ pub struct ChangeFeed {
     applied: watch::Sender<i64>,
     /// Wakes the follower before its next tick.
     nudge: Notify,
+    /// How many times the follower has read the feed (or failed to), so a
+    /// test can wait for its next rounds rather than for time.
+    rounds: watch::Sender<u64>,
+    /// How many requests were answered before this instance caught up with
+    /// the position they carried ([`ChangeFeed::caught_up`] gave up).
+    late: AtomicU64,
 }
 
 impl ChangeFeed {
@@ -86,6 +92,8 @@ impl ChangeFeed {
             written: AtomicI64::new(0),
             applied: watch::Sender::new(end),
             nudge: Notify::new(),
+            rounds: watch::Sender::new(0),
+            late: AtomicU64::new(0),
         });
         tokio::spawn(follow(db, cache, writes, feed.clone(), every));
         Ok(feed)
@@ -134,9 +142,33 @@ impl ChangeFeed {
             return true;
         }
         self.nudge.notify_one();
-        tokio::time::timeout(within, applied.wait_for(|applied| *applied >= seen))
+        let caught_up = tokio::time::timeout(within, applied.wait_for(|applied| *applied >= seen))
             .await
-            .is_ok_and(|waited| waited.is_ok())
+            .is_ok_and(|waited| waited.is_ok());
+        if !caught_up {
+            self.late.fetch_add(1, Ordering::Relaxed);
+        }
+        caught_up
+    }
+
+    /// How many times [`ChangeFeed::caught_up`] gave up waiting.
+    pub fn late_answers(&self) -> u64 {
+        self.late.load(Ordering::Relaxed)
+    }
+
+    /// Waits until the follower has read the feed (or failed to) in
+    /// `rounds` rounds that began after this call, waking it for each: after
+    /// one, it has seen everything committed before the call.
+    pub async fn followed(&self, rounds: u64) {
+        let mut done = self.rounds.subscribe();
+        // One more, for a round that may be under way now.
+        let target = *done.borrow_and_update() + rounds + 1;
+        while *done.borrow_and_update() < target {
+            self.nudge.notify_one();
+            if done.changed().await.is_err() {
+                return;
+            }
+        }
     }
 }
 
@@ -194,6 +226,7 @@ async fn follow(db: Db, cache: Arc<ReadCache>, writes: Arc<WriteGate>, feed: Arc
             }
         }
         follows = follows.wrapping_add(1);
+        feed.rounds.send_modify(|rounds| *rounds += 1);
         if follows.is_multiple_of(PRUNE_EVERY_FOLLOWS) {
             let _turn = writes.turn().await;
             let pruned = either!(Db, &db, |pool| {

@@ -213,9 +213,11 @@ test.describe('with JavaScript', () => {
     release();
 
     const oldest = page.getByRole('link', { name: `${prefix} #1`, exact: true });
-    for (let attempt = 0; attempt < 20 && (await oldest.count()) === 0; attempt++) {
-      await page.locator('.feed-end').scrollIntoViewIfNeeded();
-      await page.waitForTimeout(200);
+    const posts = page.getByRole('article');
+    for (let step = 0; step < 20 && (await oldest.count()) === 0; step++) {
+      const shown = await posts.count();
+      await page.keyboard.press('End');
+      await expect.poll(() => posts.count(), 'more posts load at the end of the list').toBeGreaterThan(shown);
     }
     await expect(oldest).toBeVisible();
     const titles = await page.locator('.post-item h2').allTextContents();

@@ -19,8 +19,11 @@
 # the sample in docs/DEPLOY.md. Everything runs on this machine's cores: wrk, nginx,
 # the instances and Postgres share them.
 #
-# After each backend: the likes' rows equal the counts, and every view
-# answered 2xx was counted (plus at most the views in flight when wrk stopped).
+# The run fails (non-zero, each failed check named at the end) if any
+# request failed (warm-ups included) or a server did not start; and after
+# each backend, unless every view answered 2xx was counted (plus at most the
+# views in flight when wrk stopped) and the likes in the database are the
+# ones the clients were answered (bench/likes.lua, bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
@@ -29,8 +32,8 @@ setup_servers
 apt_install wrk curl
 # shellcheck source=scripts/postgres.sh
 source scripts/postgres.sh
-# shellcheck source=bench/wait.sh
-source bench/wait.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 if [ "${1:-}" = --quick ]; then
     bin=target/debug/bulletin duration=1s warmup=1s connections=8 posts=50
@@ -42,6 +45,7 @@ fi
 bin="${BENCH_BIN:-$bin}"
 site="${BENCH_SITE:-$(pwd)/target/site}"
 work="$(mktemp -d)"
+: >"$work/checks.txt"
 servers=()
 nginx_pid=""
 cleanup() {
@@ -51,8 +55,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ports=(3411 3412)
-front=3410
+ports=("$(free_port)" "$(free_port)")
+front=$(free_port)
 key="$(printf 'be%.0s' $(seq 32))"
 
 start_instance() { # $1 port, $2 DATABASE_URL, [$3 worker threads, 0: all cores]
@@ -117,35 +121,32 @@ stop_all() {
 
 # wrk reads one script: each scenario's request script plus the reporter
 # (the mix wraps the reporter's `done`, so it comes second).
-for name in like publish; do
-    cat "bench/$name.lua" bench/report.lua >"$work/$name.lua"
+cat bench/publish.lua bench/report.lua >"$work/publish.lua"
+for name in like mix; do
+    cat bench/likes.lua bench/report.lua "bench/$name.lua" >"$work/$name.lua"
 done
-cat bench/report.lua bench/mix.lua >"$work/mix.lua"
+export BENCH_LIKES_LEDGER="$work/likes.ledger"
 
-run_wrk() { # $1 script, $2 url, $3 duration
-    BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$3" -s "$work/$1.lua" "$2"
+run_wrk() { # $1 label, $2 script, $3 url, $4 duration
+    BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" \
+        wrk_checked "$1" -c"$connections" -d"$4" -s "$work/$2.lua" "$3"
+    either_way=$((either_way + $(likes_in_flight "$work/wrk.out")))
 }
 
 # One scenario against $url; prints its row and, for the mix, adds the views
 # it was answered to $answered_views.
 measure() { # $1 backend, $2 setup, $3 label, $4 script, $5 path
-    run_wrk "$4" "$url$5" "$warmup" >/dev/null 2>&1 || true
+    run_wrk "$1, $2, $3 (warm-up)" "$4" "$url$5" "$warmup"
     sleep 1
-    local before output rps p50 p99 requests errors views
+    local before rps p50 p99 requests errors views
     before=$(sql "select coalesce(sum(view_count), 0) from posts")
-    output=$(run_wrk "$4" "$url$5" "$duration")
-    read -r _ rps p50 p99 requests errors <<<"$(grep '^RESULT' <<<"$output")"
+    run_wrk "$1, $2, $3" "$4" "$url$5" "$duration"
+    read -r _ rps p50 p99 requests errors <<<"$(grep '^RESULT' "$work/wrk.out" || echo "- - - - - -")"
     printf '| %-8s | %-22s | %-18s | %9s | %6s | %7s | %6s |\n' "$1" "$2" "$3" "$rps" "$p50" "$p99" "$errors"
     if [ "$4" = mix ]; then
-        read -r _ views _ <<<"$(grep '^COUNTS' <<<"$output")"
+        read -r _ views _ <<<"$(grep '^COUNTS' "$work/wrk.out" || echo "- 0")"
         sleep 1
-        local counted=$(($(sql "select coalesce(sum(view_count), 0) from posts") - before))
-        local unread=$((counted - views))
-        if [ "$unread" -lt 0 ] || [ "$unread" -gt "$connections" ]; then
-            echo "$1, $2: $views views answered 2xx, $counted counted  MISMATCH" | tee -a "$work/checks.txt" >&2
-            exit 1
-        fi
-        echo "$1, $2: $views views answered 2xx, $counted counted ($unread in flight when wrk stopped)" >>"$work/checks.txt"
+        views_check "$1, $2" "$views" "$(($(sql "select coalesce(sum(view_count), 0) from posts") - before))" "$connections"
     fi
 }
 
@@ -161,13 +162,21 @@ for backend in ${BENCH_BACKENDS:-SQLite Postgres}; do
     if [ "$backend" = SQLite ]; then
         database="sqlite://$work/bench.db"
         sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$work/bench.db" "$1"; }
+        sql_rows() {
+            python3 -c "import sqlite3,sys
+for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(*row)" "$work/bench.db" "$1"
+        }
     else
         psql -q "$POSTGRES_SERVER/postgres" -c "CREATE DATABASE bench"
         database="$POSTGRES_SERVER/bench"
         sql() { psql -tA "$database" -c "$1"; }
+        sql_rows() { psql -tA -F ' ' "$database" -c "$1"; }
     fi
     # The schema from the server's migrations, the visitors from the server,
-    # then the posts (the same shape as bench/seed.py's).
+    # then the posts (the same shape as bench/seed.py's); nobody likes
+    # anything yet.
+    rm -f "$BENCH_LIKES_LEDGER"
+    either_way=0
     start_instance "${ports[0]}" "$database"
     python3 bench/visitors.py "http://127.0.0.1:${ports[0]}" 4000 "$work/visitors.txt"
     stop_all
@@ -213,13 +222,9 @@ for backend in ${BENCH_BACKENDS:-SQLite Postgres}; do
         measure "$backend" "$label" "publish (no JS)" publish /api/create_post
         stop_all
     done
-    rows=$(sql "select count(*) from post_likes")
-    counted=$(sql "select coalesce(sum(like_count), 0) from posts")
-    echo "$backend likes: $rows rows, $counted counted" | tee -a "$work/checks.txt" >/dev/null
-    if [ "$rows" != "$counted" ]; then
-        echo "$backend likes: $rows rows, $counted counted  MISMATCH" >&2
-        exit 1
-    fi
+    sql_rows "select id, like_count, (select count(*) from post_likes where post_id = posts.id) from posts" |
+        likes_check "$backend" "$posts" "$either_way"
 done
 echo
 cat "$work/checks.txt"
+finish

@@ -2,7 +2,8 @@
 -- random: 40% GET / and 35% GET /posts/{random post}, as browsers ask for
 -- pages (accepting brotli); 20% record_view of a random post, as a post
 -- page's view counter calls it; 5% set_like from the like scenario's
--- visitors, each flipping its like of its own post.
+-- visitors, each flipping its like of its own post (bench/likes.lua, which
+-- comes first in the script wrk reads, then bench/report.lua, then this).
 --
 -- BENCH_MIX=reads sends only the reads (53% /, 47% post pages) and
 -- BENCH_MIX=writes only the writes (80% views, 20% likes), and
@@ -17,25 +18,18 @@
 local posts = tonumber(os.getenv("BENCH_POSTS") or "1000")
 local only = os.getenv("BENCH_MIX") or "all"
 local publish_share = tonumber(os.getenv("BENCH_MIX_PUBLISH") or "0")
-local threads = {}
-local thread_count = 2
-local cookies, liked = {}, {}
-local current
 views_ok, likes_ok, publishes_ok = 0, 0, 0
 local published = 0
 
+local threads = {}
+
 function setup(thread)
   table.insert(threads, thread)
-  thread:set("thread_number", #threads)
+  likes_setup(thread)
 end
 
 function init(args)
-  local file = assert(io.open(os.getenv("BENCH_VISITORS_FILE"), "r"))
-  for line in file:lines() do
-    cookies[#cookies + 1] = line
-  end
-  file:close()
-  current = thread_number - thread_count
+  likes_init()
   math.randomseed(os.time() * 1000 + thread_number)
 end
 
@@ -51,21 +45,6 @@ local function view()
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Accept"] = "application/json",
   }, "id=" .. math.random(posts))
-end
-
-local function like()
-  current = current + thread_count
-  if current > #cookies then
-    current = thread_number
-  end
-  local want = not liked[current]
-  liked[current] = want
-  local post = (current - 1) % posts + 1
-  return wrk.format("POST", "/api/set_like", {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Accept"] = "application/json",
-    ["Cookie"] = "bulletin_visitor=" .. cookies[current],
-  }, "id=" .. post .. "&liked=" .. tostring(want))
 end
 
 local function publish()
@@ -95,7 +74,7 @@ request = function()
   elseif roll < 95 then
     return view()
   else
-    return like()
+    return next_like()
   end
 end
 
@@ -106,6 +85,7 @@ response = function(status, headers, body)
       views_ok = views_ok + 1
     elseif first == "{" then
       likes_ok = likes_ok + 1
+      like_answered()
     end
   elseif status == 303 then
     publishes_ok = publishes_ok + 1
@@ -121,5 +101,6 @@ done = function(summary, latency, requests)
     publishes = publishes + thread:get("publishes_ok")
   end
   io.write(string.format("COUNTS %d %d %d\n", views, likes, publishes))
+  likes_save()
   report(summary, latency, requests)
 end

@@ -34,14 +34,18 @@
 #   5 ceiling           the bytes of scenario 1, rendered once, from a bare handler
 #   6 mix               real traffic (bench/mix.lua): 40% GET /, 35% GET
 #                       /posts/{random}, 20% record_view, 5% set_like, pages
-#                       asked for with brotli; every view answered 2xx must
-#                       be counted, and the likes' rows must equal the counts
+#                       asked for with brotli
+#
+# The run fails (non-zero, each failed check named at the end) if any
+# request failed (warm-ups included), if a server did not start, if a view
+# answered 2xx was not counted, or if the likes in the database are not the
+# ones the clients were answered (bench/likes.lua, bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
-# shellcheck source=bench/wait.sh
-source bench/wait.sh
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 apt_install wrk brotli curl
 
 quick=0 client_only=0 soak=0
@@ -61,10 +65,15 @@ fi
 bin="${BENCH_BIN:-$bin}"
 site="${BENCH_SITE:-$(pwd)/target/site}"
 export BENCH_BIN="$bin" BENCH_SITE="$site"
-port="${BENCH_PORT:-3400}"
-base="http://127.0.0.1:$port"
 work="$(mktemp -d)"
+: >"$work/checks.txt"
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+port="${BENCH_PORT:-$(free_port)}"
+base="http://127.0.0.1:$port"
+# Likes that may have landed either way: those each wrk run left in flight
+# (bench/lib.sh, likes_check).
+either_way=0
+export BENCH_LIKES_LEDGER="$work/likes.ledger"
 
 key="$(printf 'be%.0s' $(seq 32))"
 start_server() { # $1: worker threads (0: all cores)
@@ -87,20 +96,45 @@ python3 bench/visitors.py "$base" 4000 "$work/visitors.txt"
 stop_server
 python3 bench/seed.py "$work/bench.db" "$posts"
 
-# wrk reads one script: each scenario's request script plus the reporter.
-for name in like publish brotli; do
+# wrk reads one script: each scenario's request script plus the reporter;
+# the like scenario and the mix wrap the reporter's `done`, and take the
+# visitors' likes from likes.lua.
+for name in publish brotli; do
     cat "bench/$name.lua" bench/report.lua >"$work/$name.lua"
 done
 cp bench/report.lua "$work/get.lua"
-# The mix wraps the reporter's `done`, so it comes second.
-cat bench/report.lua bench/mix.lua >"$work/mix.lua"
+for name in like mix; do
+    cat bench/likes.lua bench/report.lua "bench/$name.lua" >"$work/$name.lua"
+done
 sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$work/bench.db" "$1"; }
+check_likes() { # $1 label
+    python3 -c "import sqlite3,sys
+for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(*row)" "$work/bench.db" \
+        "select id, like_count, (select count(*) from post_likes where post_id = posts.id) from posts" |
+        likes_check "$1" "$posts" "$either_way"
+}
+
+# The workers of the current pass, in words.
+workers() {
+    if [ "$threads" = 0 ]; then echo "all cores"; else echo "one worker"; fi
+}
+
+run_wrk() { # $1 label, $2 script, $3 url, $4 duration
+    BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" \
+        wrk_checked "$1" -c"$connections" -d"$4" -s "$work/$2.lua" "$3"
+    either_way=$((either_way + $(likes_in_flight "$work/wrk.out")))
+}
+
+# The RESULT line of the last wrk run: req/s, p50, p99, requests, errors
+# ("-" for each if wrk reported nothing, which already failed the run).
+result() {
+    grep '^RESULT' "$work/wrk.out" | cut -d' ' -f2- || echo "- - - - -"
+}
 
 scenario() { # $1 label, $2 script, $3 path
-    BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$warmup" -s "$work/$2.lua" "$base$3" >/dev/null 2>&1 || true
-    local line
-    line=$(BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$duration" -s "$work/$2.lua" "$base$3" | grep '^RESULT')
-    read -r _ rps p50 p99 requests errors <<<"$line"
+    run_wrk "$1 (warm-up, $(workers))" "$2" "$base$3" "$warmup"
+    run_wrk "$1 ($(workers))" "$2" "$base$3" "$duration"
+    read -r rps p50 p99 requests errors <<<"$(result)"
     local rss
     rss=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
     printf '| %-22s | %7s | %10s | %7s | %7s | %6s | %8s |\n' "$1" "$threads" "$rps" "$p50" "$p99" "$errors" "$((rss / 1024)) MiB"
@@ -114,33 +148,19 @@ scenario() { # $1 label, $2 script, $3 path
 
 # Scenario 6, and the check that the database counted every view answered.
 mix() {
-    BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$warmup" -s "$work/mix.lua" "$base/" >/dev/null 2>&1 || true
-    local views_before output line views likes rps p50 p99 requests errors rss
+    run_wrk "6 mix (warm-up, $(workers))" mix "$base/" "$warmup"
+    local views_before views rps p50 p99 requests errors rss
     # wrk stops with requests in flight; the server finishes them.
     sleep 1
     views_before=$(sql "select coalesce(sum(view_count), 0) from posts")
-    output=$(BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" wrk -t2 -c"$connections" -d"$duration" -s "$work/mix.lua" "$base/")
-    read -r _ views likes _ <<<"$(grep '^COUNTS' <<<"$output")"
-    read -r _ rps p50 p99 requests errors <<<"$(grep '^RESULT' <<<"$output")"
+    run_wrk "6 mix ($(workers))" mix "$base/" "$duration"
+    read -r _ views _ <<<"$(grep '^COUNTS' "$work/wrk.out" || echo "- 0")"
+    read -r rps p50 p99 requests errors <<<"$(result)"
     rss=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
     printf '| %-22s | %7s | %10s | %7s | %7s | %6s | %8s |\n' "6 mix" "$threads" "$rps" "$p50" "$p99" "$errors" "$((rss / 1024)) MiB"
     eval "mix_${threads}=$rps"
     sleep 1
-    views_check "mix, $threads worker(s)" "$views" "$(($(sql "select coalesce(sum(view_count), 0) from posts") - views_before))" "$connections" \
-        >>"$work/counts.txt"
-}
-
-# Every view answered 2xx is counted, and nothing else is: the count may
-# exceed the answers only by the views wrk had in flight when it stopped
-# (the server answered them; wrk no longer read). Fewer would be a lost
-# acknowledged write.
-views_check() { # $1 label, $2 answered, $3 counted, $4 connections
-    local unread=$(($3 - $2))
-    if [ "$unread" -lt 0 ] || [ "$unread" -gt "$4" ]; then
-        echo "$1 views: $2 answered 2xx, $3 counted  MISMATCH" | tee /dev/stderr
-        return 1
-    fi
-    echo "$1 views: $2 answered 2xx and read by wrk, $3 counted ($unread in flight when wrk stopped, at most $4)"
+    views_check "mix, $(workers)" "$views" "$(($(sql "select coalesce(sum(view_count), 0) from posts") - views_before))" "$connections"
 }
 
 # The soak: minutes of the mix with publishing added, reads and writes as
@@ -150,40 +170,37 @@ soak_run() { # $1: minutes, $2: seconds per minute
     echo
     echo "soak: $1 minutes of $2 s, all cores; reads (/ and post pages, brotli) at 24 connections beside writes (80% views, 20% likes; publishing 10%) at 8"
     echo
-    echo "| minute | reads/s | reads p99 ms | writes/s | writes p50 ms | writes p99 ms | errors | WAL | RSS |"
-    echo "| ------ | ------- | ------------ | -------- | ------------- | ------------- | ------ | --- | --- |"
-    local views_before answered=0 minute reads writes wal rss views
+    echo "| minute | reads/s | reads p99 ms | writes/s | writes p50 ms | writes p99 ms | WAL | RSS |"
+    echo "| ------ | ------- | ------------ | -------- | ------------- | ------------- | --- | --- |"
+    local views_before answered=0 minute wal rss views r_rps r_p99 w_rps w_p50 w_p99
     views_before=$(sql "select coalesce(sum(view_count), 0) from posts")
     for minute in $(seq "$1"); do
-        BENCH_MIX=reads BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" \
-            wrk -t2 -c24 -d"$2s" -s "$work/mix.lua" "$base/" >"$work/reads.out" &
+        # Only the writers send likes and keep the ledger.
+        BENCH_LIKES_LEDGER="" BENCH_MIX=reads BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" \
+            WRK_OUT="$work/reads.out" wrk_checked "soak minute $minute, reads" -c24 -d"$2s" -s "$work/mix.lua" "$base/" &
         local readers=$!
         BENCH_MIX=writes BENCH_MIX_PUBLISH=10 BENCH_POSTS="$posts" BENCH_VISITORS_FILE="$work/visitors.txt" \
-            wrk -t2 -c8 -d"$2s" -s "$work/mix.lua" "$base/" >"$work/writes.out"
+            WRK_OUT="$work/writes.out" wrk_checked "soak minute $minute, writes" -c8 -d"$2s" -s "$work/mix.lua" "$base/"
+        either_way=$((either_way + $(likes_in_flight "$work/writes.out")))
         wait "$readers"
-        read -r _ r_rps _ r_p99 _ r_errors <<<"$(grep '^RESULT' "$work/reads.out")"
-        read -r _ w_rps w_p50 w_p99 _ w_errors <<<"$(grep '^RESULT' "$work/writes.out")"
-        read -r _ views _ _ <<<"$(grep '^COUNTS' "$work/writes.out")"
+        read -r _ r_rps _ r_p99 _ _ <<<"$(grep '^RESULT' "$work/reads.out" || echo "- - - - - -")"
+        read -r _ w_rps w_p50 w_p99 _ _ <<<"$(grep '^RESULT' "$work/writes.out" || echo "- - - - - -")"
+        read -r _ views _ _ <<<"$(grep '^COUNTS' "$work/writes.out" || echo "- 0")"
         answered=$((answered + views))
         wal=$(stat -c %s "$work/bench.db-wal" 2>/dev/null || echo 0)
         rss=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
-        printf '| %6s | %7s | %12s | %8s | %13s | %13s | %6s | %s MiB | %s MiB |\n' "$minute" "$r_rps" "$r_p99" "$w_rps" "$w_p50" "$w_p99" \
-            "$((r_errors + w_errors))" "$((wal / 1048576))" "$((rss / 1024))"
+        printf '| %6s | %7s | %12s | %8s | %13s | %13s | %s MiB | %s MiB |\n' "$minute" "$r_rps" "$r_p99" "$w_rps" "$w_p50" "$w_p99" \
+            "$((wal / 1048576))" "$((rss / 1024))"
     done
     stop_server
     # Each minute's wrk stopped with up to 8 writes in flight.
     views_check "soak" "$answered" "$(($(sql "select coalesce(sum(view_count), 0) from posts") - views_before))" "$((8 * $1))"
-    python3 - "$work/bench.db" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-rows = db.execute("select count(*) from post_likes").fetchone()[0]
-counted = db.execute("select coalesce(sum(like_count), 0) from posts").fetchone()[0]
-print(f"soak likes: {rows} rows, {counted} counted" + ("" if rows == counted else "  MISMATCH"))
-sys.exit(0 if rows == counted else 1)
-PY
+    check_likes "soak"
 }
 if [ "$soak" != 0 ]; then
     soak_run "$soak" "$soak_minute"
+    cat "$work/checks.txt"
+    finish
     exit 0
 fi
 
@@ -200,29 +217,34 @@ if [ "$client_only" = 0 ]; then
         scenario "2 GET /posts/1" get /posts/1
         scenario "2b GET /posts/1 (br)" brotli /posts/1
         mix
-        likes_before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from post_likes').fetchone()[0])" "$work/bench.db")
         scenario "3 like (server fn)" like /api/set_like
         scenario "4 publish (no JS, 303)" publish /api/create_post
         scenario "5 ceiling (bare axum)" get /__ceiling
         stop_server
-        # Every like answered 2xx is a row, and the counts agree with the rows.
-        python3 - "$work/bench.db" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-rows = db.execute("select count(*) from post_likes").fetchone()[0]
-counted = db.execute("select coalesce(sum(like_count), 0) from posts").fetchone()[0]
-print(f"likes: {rows} rows, {counted} counted" + ("" if rows == counted else "  MISMATCH"))
-sys.exit(0 if rows == counted else 1)
-PY
+        check_likes "after the scenarios on $(workers)"
     done
     echo
-    ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
-    cat "$work/counts.txt"
-    [ "$quick" = 1 ] && soak_run 2 "$soak_minute"
-    echo "scenario 1 / scenario 5 (rendering / constant bytes): one worker $(ratio "$home_1" "$ceiling_1"), all cores $(ratio "$home_0" "$ceiling_0")"
-    echo "scenario 2b / scenario 1b (a post page / the list, brotli): one worker $(ratio "$post_br_1" "$home_br_1"), all cores $(ratio "$post_br_0" "$home_br_0")"
-    echo "scenario 6 / scenario 1 (the mix / GET / alone): one worker $(ratio "$mix_1" "$home_1"), all cores $(ratio "$mix_0" "$home_0")"
-    if [ "$quick" = 1 ]; then bash bench/instances.sh --quick; else bash bench/instances.sh; fi
+    cat "$work/checks.txt"
+    : >"$work/checks.txt"
+    [ "$quick" = 1 ] && soak_run 2 "$soak_minute" && cat "$work/checks.txt"
+    # Each ratio names its two sides, with the req/s of each.
+    ratio() { # $1 scenarios, $2 workers' label, $3 one side, $4 its req/s, $5 the other, $6 its req/s
+        python3 -c "import sys
+a, b = sys.argv[4], sys.argv[6]
+try: r = f'{float(a) / float(b):.2f}'
+except (ValueError, ZeroDivisionError): r = 'n/a'
+print(f'{sys.argv[1]}, {sys.argv[2]}: {sys.argv[3]} ({a} req/s) / {sys.argv[5]} ({b} req/s) = {r}')" "$@"
+    }
+    for threads in 1 0; do
+        eval "home=\$home_$threads home_br=\$home_br_$threads post_br=\$post_br_$threads ceiling=\$ceiling_$threads mix=\$mix_$threads"
+        ratio "scenario 1 / scenario 5" "$(workers)" "GET / served from the kept page" "$home" \
+            "the same bytes from a bare handler" "$ceiling"
+        ratio "scenario 2b / scenario 1b" "$(workers)" "a post page (brotli)" "$post_br" "the list page (brotli)" "$home_br"
+        ratio "scenario 6 / scenario 1b" "$(workers)" "the mix (pages with brotli, writes)" "$mix" \
+            "GET / alone (brotli)" "$home_br"
+    done
+    if [ "$quick" = 1 ]; then instances=(--quick); else instances=(); fi
+    bash bench/instances.sh "${instances[@]}" || failed "bench/instances.sh (its failed checks are above)"
 fi
 
 # What a first visit to each page makes a browser that accepts brotli
@@ -232,7 +254,10 @@ fi
 client_of() { # $1: path
     local page page_br files total_raw=0 total_br=0 raw br how
     page="$work/page.html"
-    curl -fs "$base$1" -o "$page"
+    if ! curl -fs "$base$1" -o "$page"; then
+        failed "the client of $1: the page could not be fetched"
+        return 0
+    fi
     raw=$(stat -c %s "$page") br=$(curl -fs -H 'Accept-Encoding: br' "$base$1" | wc -c)
     total_raw=$raw total_br=$br page_br=$br
     printf '  %-34s %9d B  %8d B  (as served)\n' "the page" "$raw" "$br"
@@ -278,3 +303,4 @@ if [ "$quick" = 0 ]; then
     node bench/lighthouse/run.mjs "$base" / /posts/1
 fi
 stop_server
+finish

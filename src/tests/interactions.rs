@@ -145,10 +145,14 @@ async fn deleting_a_post_deletes_its_likes() {
     let app = TestApp::spawn().await;
     let author = app.browser();
     let id = author.publish("Short-lived", "text").await;
-    author.call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
-    author.call("/api/delete_post", &[("id", &id.to_string())]).await;
+    let liked = author.call("/api/set_like", &[("id", &id.to_string()), ("liked", "true")]).await;
+    assert_eq!(liked.status, StatusCode::OK, "{}", liked.body);
+    assert_eq!(app.number("SELECT count(*) FROM post_likes", &[]).await, 1, "the like is stored");
+    let deleted = author.call("/api/delete_post", &[("id", &id.to_string())]).await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    assert_eq!(app.stored_post(id).await, None, "the post is gone");
     let rows = app.number("SELECT count(*) FROM post_likes", &[]).await;
-    assert_eq!(rows, 0);
+    assert_eq!(rows, 0, "and its likes with it");
 }
 
 // --- views --------------------------------------------------------------------

@@ -68,8 +68,17 @@ async fn an_invalid_post_is_422_with_a_message_for_each_field_and_writes_nothing
 async fn characters_are_counted_not_bytes() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
-    let res = create(&browser, &"é".repeat(120), "ok", &uuid_like()).await;
+    let title = "é".repeat(120);
+    let res = create(&browser, &title, "ok", &uuid_like()).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let id: i64 = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(app.stored_post(id).await.map(|(stored, _)| stored), Some(title), "stored whole: 240 bytes");
+
+    let res = create(&browser, &"é".repeat(121), "ok", &uuid_like()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let expected = PostFieldErrors { title: Some("Title must be at most 120 characters".into()), content: None };
+    assert_eq!(error_of(&res), AppError::Invalid(expected));
+    assert_eq!(app.post_count().await, 1, "the refused one is not stored");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

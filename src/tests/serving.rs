@@ -214,10 +214,13 @@ async fn a_kept_list_page_is_compressed_once_per_encoding() {
     assert_eq!(plain.status, StatusCode::OK);
     assert!(app.state.cache.kept(&list_key("/")).is_some(), "the page is kept");
 
+    let kept = || app.state.cache.kept(&list_key("/")).expect("kept");
+    assert_eq!(kept().compressions(), 0, "nothing compressed before a browser asks");
     let first = fetch(&app, "/", Some("gzip, deflate, br")).await;
     let second = fetch(&app, "/", Some("gzip, deflate, br")).await;
     assert_eq!(header_of(&first, header::CONTENT_ENCODING), Some("br"));
-    assert_eq!(first.bytes, second.bytes, "compressed once, then the same bytes");
+    assert_eq!(first.bytes, second.bytes);
+    assert_eq!(kept().compressions(), 1, "compressed once for both");
     assert!(
         header_of(&first, header::CONTENT_LENGTH).is_none_or(|length| length == first.bytes.len().to_string()),
         "no stale length from the uncompressed page"
@@ -229,6 +232,8 @@ async fn a_kept_list_page_is_compressed_once_per_encoding() {
 
     let gzipped = fetch(&app, "/", Some("gzip, br;q=0")).await;
     assert_eq!(header_of(&gzipped, header::CONTENT_ENCODING), Some("gzip"));
+    fetch(&app, "/", Some("gzip")).await;
+    assert_eq!(kept().compressions(), 2, "then once for gzip");
     let mut html = String::new();
     flate2::read::GzDecoder::new(&gzipped.bytes[..]).read_to_string(&mut html).expect("a gzip stream");
     assert_eq!(html, plain.body);

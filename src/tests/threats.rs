@@ -275,7 +275,9 @@ async fn the_body_limit_comes_from_the_configuration() {
     let mut request = publish_from(None);
     *request.body_mut() = Body::from(body);
     assert_eq!(app.send(request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.post_count().await, 0, "nothing written after the 413");
     assert_eq!(app.send(publish_from(None)).await.status, StatusCode::OK, "a small one still passes");
+    assert_eq!(app.post_count().await, 1);
 }
 
 // --- malformed forms ---------------------------------------------------------------

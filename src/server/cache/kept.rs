@@ -16,7 +16,10 @@
 //! renders it and the others wait for it ([`ReadCache::kept_or_render`]).
 //! The middleware that serves kept pages is `middleware::kept_pages`.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{
+    Arc, OnceLock,
+    atomic::{AtomicU32, Ordering},
+};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -70,6 +73,9 @@ pub struct KeptPage {
     pieces: Vec<Piece>,
     brotli: OnceLock<Vec<Bytes>>,
     gzip: OnceLock<Vec<Bytes>>,
+    /// How many times the texts were compressed: once per encoding asked
+    /// for, however many requests ask.
+    compressions: AtomicU32,
 }
 
 /// The encodings a kept page is sent in.
@@ -86,7 +92,24 @@ pub enum Encoding {
 impl KeptPage {
     /// `html`, as rendered with `holes`, cut at them.
     pub fn cut(content_type: HeaderValue, html: &[u8], holes: &Holes) -> KeptPage {
-        KeptPage { content_type, pieces: holes::cut(html, holes), brotli: OnceLock::new(), gzip: OnceLock::new() }
+        KeptPage {
+            content_type,
+            pieces: holes::cut(html, holes),
+            brotli: OnceLock::new(),
+            gzip: OnceLock::new(),
+            compressions: AtomicU32::new(0),
+        }
+    }
+
+    /// How many times the page's texts were compressed, in any encoding.
+    pub fn compressions(&self) -> u32 {
+        self.compressions.load(Ordering::Relaxed)
+    }
+
+    /// `pieces` compressed with `compress`, counted.
+    fn compressed(&self, compress: fn(&[u8]) -> Bytes) -> Vec<Bytes> {
+        self.compressions.fetch_add(1, Ordering::Relaxed);
+        self.texts().map(|text| compress(text)).collect()
     }
 
     /// The holes, in page order (a post's may come more than once).
@@ -123,11 +146,11 @@ impl KeptPage {
                 self.join(Vec::with_capacity(text), &[], count)
             }
             Encoding::Brotli => {
-                let compressed = self.brotli.get_or_init(|| self.texts().map(|text| brotli_piece(text)).collect());
+                let compressed = self.brotli.get_or_init(|| self.compressed(brotli_piece));
                 self.join(BrotliJoin::new(capacity(compressed)), compressed, count)
             }
             Encoding::Gzip => {
-                let compressed = self.gzip.get_or_init(|| self.texts().map(|text| deflate_piece(text)).collect());
+                let compressed = self.gzip.get_or_init(|| self.compressed(deflate_piece));
                 self.join(GzipJoin::new(capacity(compressed)), compressed, count)
             }
         }

@@ -451,6 +451,73 @@ async fn one_address_over_its_write_limit_gets_429_whatever_visitor_it_claims() 
     assert_eq!(app.send(from([192, 0, 2, 2])).await.status, StatusCode::OK, "another address is not affected");
 }
 
+/// Without JavaScript a write over the limit is answered with a page a
+/// person can read, not the client's JSON: 429, when to retry, and nothing
+/// written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_form_over_the_write_limit_gets_a_429_page_that_says_when_to_retry() {
+    let app = TestApp::spawn_with(&[("BULLETIN_WRITES_PER_MINUTE_PER_VISITOR", "1")]).await;
+    let id = app.insert_post("Target", "text").await;
+    let browser = app.browser();
+    browser.get("/").await;
+    let id_text = id.to_string();
+    let liked = browser.submit("/api/set_like", &[("id", &id_text), ("liked", "true")]).await;
+    assert_eq!(liked.status, StatusCode::SEE_OTHER, "{}", liked.body);
+
+    let refused = browser.submit("/api/set_like", &[("id", &id_text), ("liked", "false")]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    let retry: u64 = refused.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let media = refused.headers[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(media.starts_with("text/"), "a page, not data: {media}");
+    assert!(
+        refused.body.contains(&format!("Too many changes in a short time; try again in {retry} s")),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.number("SELECT like_count FROM posts WHERE id = $1", &[id]).await, 1, "the refused unlike");
+}
+
+/// Behind a trusted proxy every request comes from the proxy's address; the
+/// client's is the first in `X-Forwarded-For`, and each client has its own
+/// budget. Without the setting the header is anyone's to write, so it is
+/// ignored and the connection's address counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_write_limit_counts_the_forwarded_client_only_behind_a_trusted_proxy() {
+    for trusted in [true, false] {
+        let app = TestApp::spawn_with(&[
+            ("BULLETIN_WRITES_PER_MINUTE_PER_IP", "2"),
+            ("BULLETIN_TRUSTED_PROXY", if trusted { "true" } else { "false" }),
+        ])
+        .await;
+        let id = app.insert_post("Target", "text").await;
+        let through_proxy = |client: &str| {
+            let mut request = Request::post("/api/set_like")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header("x-forwarded-for", format!("{client}, 10.0.0.9"))
+                .body(Body::from(form(&[("id", &id.to_string()), ("liked", "true")])))
+                .unwrap();
+            request.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+            request
+        };
+        for _ in 0..2 {
+            assert_eq!(app.send(through_proxy("198.51.100.1")).await.status, StatusCode::OK);
+        }
+        assert_eq!(
+            app.send(through_proxy("198.51.100.1")).await.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "trusted: {trusted}"
+        );
+        let another = app.send(through_proxy("198.51.100.2")).await.status;
+        if trusted {
+            assert_eq!(another, StatusCode::OK, "another client behind the same proxy has its own budget");
+        } else {
+            assert_eq!(another, StatusCode::TOO_MANY_REQUESTS, "an untrusted header changes nothing");
+        }
+    }
+}
+
 // --- database faults ----------------------------------------------------------------
 
 /// Another process's transaction that holds the lock every write needs:

@@ -1,4 +1,4 @@
-import { test as base, expect, type ConsoleMessage, type Page, type TestInfo } from '@playwright/test';
+import { test as base, expect, type ConsoleMessage, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 /// Collects what the browser console reports. Errors, warnings (hydration
 /// mismatches among them) and uncaught exceptions fail the test, except those
@@ -100,4 +100,26 @@ export async function markDocument(page: Page): Promise<void> {
 
 export async function documentIsTheMarkedOne(page: Page): Promise<boolean> {
   return page.evaluate(() => (window as unknown as { bulletinMark?: boolean }).bulletinMark === true);
+}
+
+// Elements found as a person finds them: by role, name or text.
+
+/// The list item of the post titled `title` on a list page.
+export function listed(page: Page, title: string): Locator {
+  return page.getByRole('listitem').filter({ has: page.getByRole('link', { name: title, exact: true }) });
+}
+
+/// The titles of the posts listed on the page, in order.
+export function listedTitles(page: Page): Locator {
+  return page.getByRole('listitem').getByRole('heading', { level: 2 });
+}
+
+/// The "N likes" of a post (`within` its list item or the post page).
+export function likesOf(within: Page | Locator): Locator {
+  return within.getByText(/^\d+ likes$/);
+}
+
+/// The "N views" of a post (`within` its list item or the post page).
+export function viewsOf(within: Page | Locator): Locator {
+  return within.getByText(/^\d+ views$/);
 }

@@ -53,7 +53,7 @@ test('the client files are fingerprinted, compressed and cached for a year', asy
   // for it holds back the first paint.
   expect([...files.keys()].filter((p) => p.endsWith('.css'))).toEqual([]);
   expect(await page.locator('head style').count()).toBe(1);
-  expect(await page.locator('.site-header').evaluate((el) => getComputedStyle(el).display)).toBe('flex');
+  expect(await page.getByRole('banner').evaluate((el) => getComputedStyle(el).display)).toBe('flex');
   for (const [file, ext] of [['bulletin', 'js'], ['bulletin', 'wasm'], ['__wasm_split', 'js']]) {
     // `__wasm_split.<hash>.js`: the module that loads the lazy islands' parts.
     const name = new RegExp(`^/pkg/${file}\\.[A-Za-z0-9_-]+\\.${ext}$`);

@@ -1,5 +1,17 @@
 import type { Page } from '@playwright/test';
-import { test, expect, jsEnabled, listFrom, open, publishDirectly, uniqueTitle } from './fixtures';
+import {
+  test,
+  expect,
+  jsEnabled,
+  likesOf,
+  listed,
+  listedTitles,
+  listFrom,
+  open,
+  publishDirectly,
+  uniqueTitle,
+  viewsOf,
+} from './fixtures';
 
 // Server functions called from handlers and effects: likes, views,
 // keyboard shortcuts, infinite scroll and the theme cookie.
@@ -17,7 +29,8 @@ async function hold(page: Page, endpoint: string): Promise<() => void> {
 }
 
 const likeButton = (page: Page) => page.getByRole('button', { name: 'Like' });
-const likeCount = (page: Page) => page.locator('.like-form .likes');
+const likeForm = (page: Page) => page.getByRole('form', { name: 'Likes' });
+const likeCount = (page: Page) => likesOf(likeForm(page));
 
 test('liking a post presses the button and counts it, on the post and in the list', async ({ page }, testInfo) => {
   await open(page, '/', testInfo);
@@ -39,7 +52,7 @@ test('liking a post presses the button and counts it, on the post and in the lis
   await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
   await expect(likeCount(page)).toHaveText('1 likes');
   await open(page, listFrom(path), testInfo);
-  await expect(page.locator('.post-item', { hasText: title }).locator('.likes')).toHaveText('1 likes');
+  await expect(likesOf(listed(page, title))).toHaveText('1 likes');
 });
 
 test('the theme switches, survives a reload, and goes back to the system theme', async ({ page }, testInfo) => {
@@ -79,15 +92,15 @@ test('"Older posts" pages through the list', async ({ page }, testInfo) => {
     await publishDirectly(page, `${prefix} #${n}`);
   }
   await open(page, '/', testInfo);
-  const firstPage = await page.locator('.post-item h2').allTextContents();
+  const firstPage = await listedTitles(page).allTextContents();
   expect(firstPage).toHaveLength(20);
-  const lastHref = await page.locator('.post-item h2 a').last().getAttribute('href');
+  const lastHref = await listedTitles(page).last().getByRole('link').getAttribute('href');
   const lastId = lastHref?.split('/').pop();
 
   await page.getByRole('link', { name: 'Older posts' }).last().click();
   await expect(page).toHaveURL(`/?before=${lastId}`);
-  await expect(page.locator('.post-item').first()).toBeVisible();
-  const secondPage = await page.locator('.post-item h2').allTextContents();
+  await expect(listedTitles(page).first()).toBeVisible();
+  const secondPage = await listedTitles(page).allTextContents();
   expect(secondPage.length).toBeGreaterThan(0);
   expect(secondPage.filter((title) => firstPage.includes(title)), 'no post on both pages').toEqual([]);
 });
@@ -104,9 +117,9 @@ test.describe('with JavaScript', () => {
     // Before the server has answered.
     await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
     await expect(likeCount(page)).toHaveText('1 likes');
-    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'true');
+    await expect(likeForm(page)).toHaveAttribute('aria-busy', 'true');
     release();
-    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'false');
+    await expect(likeForm(page)).toHaveAttribute('aria-busy', 'false');
     await expect(likeCount(page)).toHaveText('1 likes');
     await page.reload();
     await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
@@ -122,7 +135,7 @@ test.describe('with JavaScript', () => {
     await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
     await expect(likeCount(page)).toHaveText('0 likes');
     release();
-    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'false');
+    await expect(likeForm(page)).toHaveAttribute('aria-busy', 'false');
     await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
     await page.reload();
     await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
@@ -144,7 +157,7 @@ test.describe('with JavaScript', () => {
   test('a theme switch is busy while on its way, and one that fails keeps the theme and says so', async ({ page, consoleWatch }, testInfo) => {
     consoleWatch.allow(/ERR_INTERNET_DISCONNECTED/);
     const html = page.locator('html');
-    const controls = page.locator('.theme-controls');
+    const controls = page.getByRole('form', { name: 'Theme' });
     await open(page, '/', testInfo);
     const release = await hold(page, 'set_theme');
     await page.getByRole('button', { name: 'Dark theme' }).click();
@@ -167,15 +180,15 @@ test.describe('with JavaScript', () => {
     await open(page, '/', testInfo);
     const path = await publishDirectly(page, uniqueTitle(testInfo, 'Shortcuts'));
     await open(page, path, testInfo);
-    await expect(page.locator('.shortcut-hint', { hasText: 'l like or unlike' })).toBeVisible();
-    await expect(page.locator('.shortcut-hint', { hasText: 'n new post' })).toBeVisible();
+    await expect(page.getByText('Keyboard: l like or unlike')).toBeVisible();
+    await expect(page.getByText('Keyboard: n new post')).toBeVisible();
 
     await page.keyboard.press('l');
     await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'true');
     await expect(likeCount(page)).toHaveText('1 likes');
     await page.keyboard.press('l');
     await expect(likeButton(page)).toHaveAttribute('aria-pressed', 'false');
-    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'false');
+    await expect(likeForm(page)).toHaveAttribute('aria-busy', 'false');
 
     await page.keyboard.press('n');
     await expect(page).toHaveURL('/posts/new');
@@ -189,11 +202,11 @@ test.describe('with JavaScript', () => {
     const title = uniqueTitle(testInfo, 'Viewed');
     const path = await publishDirectly(page, title);
     await open(page, path, testInfo);
-    await expect(page.locator('.views')).toHaveText('1 views');
+    await expect(viewsOf(page)).toHaveText('1 views');
     await open(page, path, testInfo);
-    await expect(page.locator('.views')).toHaveText('2 views');
+    await expect(viewsOf(page)).toHaveText('2 views');
     await open(page, listFrom(path), testInfo);
-    await expect(page.locator('.post-item', { hasText: title }).locator('.views')).toHaveText('2 views');
+    await expect(viewsOf(listed(page, title))).toHaveText('2 views');
   });
 
   test('scrolling to the end loads the next posts, without duplicates', async ({ page }, testInfo) => {
@@ -207,7 +220,7 @@ test.describe('with JavaScript', () => {
       (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
     });
     const release = await hold(page, 'list_posts');
-    await page.locator('.feed-end').scrollIntoViewIfNeeded();
+    await page.keyboard.press('End');
     await expect(page.getByText('Loading more posts…')).toBeVisible();
     // From here on the route lets every request through at once.
     release();
@@ -220,7 +233,7 @@ test.describe('with JavaScript', () => {
       await expect.poll(() => posts.count(), 'more posts load at the end of the list').toBeGreaterThan(shown);
     }
     await expect(oldest).toBeVisible();
-    const titles = await page.locator('.post-item h2').allTextContents();
+    const titles = await listedTitles(page).allTextContents();
     expect(new Set(titles).size, 'no title twice').toBe(titles.length);
     const ours = titles.filter((title) => title.startsWith(prefix));
     expect(ours).toHaveLength(45);

@@ -1,4 +1,18 @@
-import { test, expect, jsEnabled, listFrom, open, publishDirectly, uniqueTitle, markDocument, documentIsTheMarkedOne } from './fixtures';
+import {
+  test,
+  expect,
+  jsEnabled,
+  likesOf,
+  listed,
+  listedTitles,
+  listFrom,
+  open,
+  publishDirectly,
+  uniqueTitle,
+  viewsOf,
+  markDocument,
+  documentIsTheMarkedOne,
+} from './fixtures';
 
 // Moving between pages: with JavaScript the page's script fetches the next
 // page's HTML and swaps it in (no full load, the client started once);
@@ -17,7 +31,7 @@ test('links, back and forward show the right page and title', async ({ page }, t
   await expect(page).toHaveURL(path);
   await expect(page).toHaveTitle(`${title} · bulletin`);
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
-  await expect(page.locator('.post-content')).toHaveText('Body of the navigated post');
+  await expect(page.getByText('Body of the navigated post', { exact: true })).toBeVisible();
 
   await page.goBack();
   await expect(page).toHaveURL(listFrom(path));
@@ -82,7 +96,7 @@ test.describe('with JavaScript', () => {
     await open(page, '/', testInfo);
     await markDocument(page);
     // A post far enough down the list that the page has to scroll to it.
-    const link = page.locator('.post-item h2 a').nth(8);
+    const link = listedTitles(page).nth(8).getByRole('link');
     await link.scrollIntoViewIfNeeded();
     const scrolled = await page.evaluate(() => window.scrollY);
     expect(scrolled).toBeGreaterThan(100);
@@ -104,22 +118,22 @@ test.describe('with JavaScript', () => {
     await open(page, '/', testInfo);
     const path = await publishDirectly(page, title);
     await open(page, listFrom(path), testInfo);
-    const item = page.locator('.post-item', { hasText: title });
-    await expect(item.locator('.likes')).toHaveText('0 likes');
-    await expect(item.locator('.views')).toHaveText('0 views');
+    const item = listed(page, title);
+    await expect(likesOf(item)).toHaveText('0 likes');
+    await expect(viewsOf(item)).toHaveText('0 views');
     await markDocument(page);
 
     await page.getByRole('link', { name: title, exact: true }).click();
     await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
-    await expect(page.locator('article.post .views')).toHaveText('1 views');
+    await expect(viewsOf(page)).toHaveText('1 views');
     await Promise.all([page.waitForResponse('**/api/set_like'), page.getByRole('button', { name: 'Like' }).click()]);
-    await expect(page.locator('.like-form .likes')).toHaveText('1 likes');
+    await expect(likesOf(page)).toHaveText('1 likes');
 
     // The list is fetched again, not shown from before: the like and the
     // view are in it, without a reload.
     await page.goBack();
-    await expect(item.locator('.likes')).toHaveText('1 likes');
-    await expect(item.locator('.views')).toHaveText('1 views');
+    await expect(likesOf(item)).toHaveText('1 likes');
+    await expect(viewsOf(item)).toHaveText('1 views');
     expect(await documentIsTheMarkedOne(page), 'no full page load').toBe(true);
   });
 
@@ -134,15 +148,15 @@ test.describe('with JavaScript', () => {
     await expect(page).toHaveURL('/');
     await page.goBack();
     await expect(page).toHaveURL(path);
-    await expect(page.locator('.like-form .likes')).toHaveText('0 likes');
+    await expect(likesOf(page)).toHaveText('0 likes');
 
     let likes = 0;
     page.on('request', (request) => {
       if (request.url().endsWith('/api/set_like')) likes += 1;
     });
     await Promise.all([page.waitForResponse('**/api/set_like'), page.keyboard.press('l')]);
-    await expect(page.locator('.like-form .likes')).toHaveText('1 likes');
-    await expect(page.locator('.like-form')).toHaveAttribute('aria-busy', 'false');
+    await expect(likesOf(page)).toHaveText('1 likes');
+    await expect(page.getByRole('form', { name: 'Likes' })).toHaveAttribute('aria-busy', 'false');
     expect(likes, 'one key press, one request').toBe(1);
     expect(await documentIsTheMarkedOne(page), 'no full page load').toBe(true);
     await page.reload();

@@ -76,6 +76,7 @@ fn theme_controls(theme: Option<Theme>, return_to: String) -> impl IntoView {
     view! {
         <form
             class="theme-controls"
+            aria-label="Theme"
             method="post"
             action=SetTheme::url()
             aria-busy=move || pending.get().to_string()

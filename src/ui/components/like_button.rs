@@ -50,6 +50,7 @@ fn like_button(id: i64, initial: LikeState) -> impl IntoView {
         <form
             node_ref=form
             class="like-form"
+            aria-label="Likes"
             method="post"
             action=SetLike::url()
             aria-busy=move || sync.in_flight.get().to_string()

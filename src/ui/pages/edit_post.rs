@@ -73,7 +73,7 @@ fn EditPostForm(
     };
 
     view! {
-        <ActionForm action=update attr:class="post-form" attr:aria-busy=move || busy.get().to_string()>
+        <ActionForm action=update attr:class="post-form" attr:aria-label="Edit post" attr:aria-busy=move || busy.get().to_string()>
             {move || alert().map(|error| view! { <ErrorAlert error /> })}
             <input type="hidden" name="id" value=id />
             <PostFields form title content errors />

@@ -52,7 +52,7 @@ fn NewPostForm(
     });
 
     view! {
-        <ActionForm action attr:class="post-form" attr:aria-busy=move || pending.get().to_string()>
+        <ActionForm action attr:class="post-form" attr:aria-label="New post" attr:aria-busy=move || pending.get().to_string()>
             {move || alert().map(|error| view! { <ErrorAlert error /> })}
             <input type="hidden" name="submission" value=submission />
             <PostFields form title content errors />

@@ -262,11 +262,14 @@ async fn the_cache_stays_within_its_bounds_when_filled() {
     assert!(app.get(&format!("/posts/{}", ids[0])).await.body.contains("<h1>Post 0</h1>"));
 }
 
-/// The WAL is checkpointed beside the writers, and made to start over once
-/// it passes its bound even while readers never stop: its file is reused
-/// rather than grown.
+/// One round of the housekeeping's checkpoint, run by the test with a
+/// bound of 8 MiB (so nothing depends on the task's timer keeping up), lets
+/// the WAL start over while a reader never stops: the writes after it go to
+/// the start of the file, which is reused rather than grown. (Overlapping
+/// readers, which only the round's `RESTART` gets past, are the soak's:
+/// `bench/run.sh --soak`, whose WAL column shows the production bound.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_wal_stays_bounded_while_readers_never_stop() {
+async fn past_its_bound_the_wal_starts_over_while_readers_never_stop() {
     let app = Arc::new(TestApp::on_sqlite_with(&[]).await);
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {
@@ -277,28 +280,44 @@ async fn the_wal_stays_bounded_while_readers_never_stop() {
             }
         })
     };
-    let bound = crate::server::db::WAL_BOUND_PAGES as u64 * 4096;
+    let bound_pages = 2_048;
+    let bound = bound_pages as u64 * 4096;
     let wal = app.dir.path().join("data/test.db-wal");
     let size = || std::fs::metadata(&wal).map_or(0, |meta| meta.len());
-    // Posts of 8 KB, one transaction each, until the WAL has taken in eight
-    // times its bound: each post writes at least its two overflow pages.
-    let content = "x".repeat(8_000);
-    let mut largest = 0;
-    let mut posts = 0;
-    while posts * 2 * 4096 < 8 * bound {
-        app.execute("INSERT INTO posts (title, content, author_id) VALUES ('Big', $1, 'tester')", &[&content])
-            .await
-            .unwrap();
-        posts += 1;
-        largest = largest.max(size());
+    let insert = |posts: u64| {
+        let app = app.clone();
+        async move {
+            let content = "x".repeat(8_000);
+            for _ in 0..posts {
+                app.execute("INSERT INTO posts (title, content, author_id) VALUES ('Big', $1, 'tester')", &[&content])
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+    // The WAL's length in frames, as a checkpoint reports it.
+    let crate::server::db::Db::Sqlite(pool) = &app.state.db else { unreachable!("on_sqlite") };
+    let frames = || async {
+        let (_, frames, _): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await.unwrap();
+        frames as u64
+    };
+
+    while size() <= bound {
+        insert(32).await;
     }
+    app.state.db.checkpoint(&app.state.writes, bound_pages).await.unwrap();
+    let reused = size();
+    // A few posts start the WAL from its start again; as many more as fill
+    // half the file go inside it.
+    insert(8).await;
+    let per_post = frames().await.div_ceil(8).max(1);
+    assert!(per_post * 8 < bound_pages as u64, "the WAL started over: {per_post} frames a post");
+    let half_the_file = reused / (4096 + 24) / 2;
+    insert(half_the_file / per_post).await;
     stop.store(true, Ordering::Relaxed);
     reader.await.unwrap();
-    assert!(largest > bound, "the test writes past the bound: the WAL's file reached {largest} bytes");
-    assert!(
-        largest < 3 * bound,
-        "the WAL's file reached {largest} bytes, more than three times its bound of {bound}, after {posts} posts"
-    );
+    assert_eq!(size(), reused, "the WAL's file ({reused} bytes) was reused, not grown");
 }
 
 /// A draft or flash cookie that shows nothing (junk, or a draft on a page

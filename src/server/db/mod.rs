@@ -108,6 +108,17 @@ impl Db {
         }
     }
 
+    /// Runs one round of the SQLite housekeeping's checkpoint now: the WAL
+    /// is copied into the database and, if it is longer than `bound_pages`,
+    /// made to start over ([`sqlite::start_checkpoints`] runs one every
+    /// 500 ms with [`WAL_BOUND_PAGES`]). Nothing to do on Postgres.
+    pub async fn checkpoint(&self, writes: &WriteGate, bound_pages: i64) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Sqlite(pool) => sqlite::checkpoint(pool, writes, bound_pages).await,
+            Db::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Starts what the backend needs beside the writers: on SQLite, the
     /// task that checkpoints the WAL and gives free space back (see
     /// [`sqlite::start_checkpoints`]); Postgres looks after itself.

@@ -103,13 +103,14 @@ async fn migration_turn(database: &Path) -> Result<std::fs::File, sqlx::Error> {
 }
 
 /// How often the WAL is checkpointed.
-const CHECKPOINT_EVERY: Duration = if cfg!(test) { Duration::from_millis(50) } else { Duration::from_millis(500) };
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// The WAL's length, in pages, past which it is made to start over: 64 MiB
-/// of 4 KiB pages (8 MiB in tests, to cross it quickly). The file is reused
-/// from its start rather than cut, so on disk it stays at about this bound
-/// plus what is written in one [`CHECKPOINT_EVERY`].
-pub const WAL_BOUND_PAGES: i64 = if cfg!(test) { 2_048 } else { 16_384 };
+/// of 4 KiB pages. The file is reused from its start rather than cut, so on
+/// disk it stays at about this bound plus what is written in one
+/// [`CHECKPOINT_EVERY`]. (Tests run a round themselves with a smaller
+/// bound: [`super::Db::checkpoint`].)
+pub const WAL_BOUND_PAGES: i64 = 16_384;
 
 /// How few pages may be left to copy when the task takes the write gate's
 /// turn to make the WAL start over: 4 MiB, copied in a few milliseconds.
@@ -144,7 +145,7 @@ pub(super) fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
             if pool.is_closed() {
                 break;
             }
-            if let Err(err) = checkpoint(&pool, &writes).await {
+            if let Err(err) = checkpoint(&pool, &writes, WAL_BOUND_PAGES).await {
                 tracing::warn!(cause = %err, "checkpointing the WAL failed; the next try is in {CHECKPOINT_EVERY:?}");
             }
             if let Err(err) = reclaim(&pool, &writes).await {
@@ -154,8 +155,9 @@ pub(super) fn start_checkpoints(pool: SqlitePool, writes: Arc<WriteGate>) {
     });
 }
 
-/// One round of [`start_checkpoints`].
-async fn checkpoint(pool: &SqlitePool, writes: &WriteGate) -> Result<(), sqlx::Error> {
+/// One round of [`start_checkpoints`], making the WAL start over if it is
+/// longer than `bound_pages`.
+pub(super) async fn checkpoint(pool: &SqlitePool, writes: &WriteGate, bound_pages: i64) -> Result<(), sqlx::Error> {
     // (pages in the WAL, pages of it copied so far)
     let passive = || async {
         let (_, pages, copied) =
@@ -163,7 +165,7 @@ async fn checkpoint(pool: &SqlitePool, writes: &WriteGate) -> Result<(), sqlx::E
         Ok::<_, sqlx::Error>((pages, copied))
     };
     let (pages, mut copied) = passive().await?;
-    if pages <= WAL_BOUND_PAGES {
+    if pages <= bound_pages {
         return Ok(());
     }
     // Each round copies what was written during the one before, until that

@@ -92,13 +92,8 @@ pub enum Encoding {
 impl KeptPage {
     /// `html`, as rendered with `holes`, cut at them.
     pub fn cut(content_type: HeaderValue, html: &[u8], holes: &Holes) -> KeptPage {
-        KeptPage {
-            content_type,
-            pieces: holes::cut(html, holes),
-            brotli: OnceLock::new(),
-            gzip: OnceLock::new(),
-            compressions: AtomicU32::new(0),
-        }
+        let (pieces, compressions) = (holes::cut(html, holes), AtomicU32::new(0));
+        KeptPage { content_type, pieces, brotli: OnceLock::new(), gzip: OnceLock::new(), compressions }
     }
 
     /// How many times the page's texts were compressed, in any encoding.
@@ -106,7 +101,7 @@ impl KeptPage {
         self.compressions.load(Ordering::Relaxed)
     }
 
-    /// `pieces` compressed with `compress`, counted.
+    /// The texts compressed with `compress`, counted.
     fn compressed(&self, compress: fn(&[u8]) -> Bytes) -> Vec<Bytes> {
         self.compressions.fetch_add(1, Ordering::Relaxed);
         self.texts().map(|text| compress(text)).collect()

@@ -114,12 +114,19 @@ export function listedTitles(page: Page): Locator {
   return page.getByRole('listitem').getByRole('heading', { level: 2 });
 }
 
-/// The "N likes" of a post (`within` its list item or the post page).
-export function likesOf(within: Page | Locator): Locator {
+/// The post shown on a post page: the article whose heading is the page's
+/// (a list's articles have level-2 headings), so a list still on screen
+/// during a navigation is never taken for it.
+export function shownPost(page: Page): Locator {
+  return page.getByRole('article').filter({ has: page.getByRole('heading', { level: 1 }) });
+}
+
+/// The "N likes" of a post (`within` its list item or `shownPost`).
+export function likesOf(within: Locator): Locator {
   return within.getByText(/^\d+ likes$/);
 }
 
-/// The "N views" of a post (`within` its list item or the post page).
-export function viewsOf(within: Page | Locator): Locator {
+/// The "N views" of a post (`within` its list item or `shownPost`).
+export function viewsOf(within: Locator): Locator {
   return within.getByText(/^\d+ views$/);
 }

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { test, expect, islandsLive, jsEnabled, open, uniqueTitle, markDocument, documentIsTheMarkedOne, viewsOf } from './fixtures';
+import { test, expect, islandsLive, jsEnabled, open, uniqueTitle, markDocument, documentIsTheMarkedOne, viewsOf, shownPost } from './fixtures';
 
 // Publishing, editing and deleting posts, run in both projects: with
 // JavaScript the forms submit with fetch and the app navigates on the
@@ -173,7 +173,7 @@ test('the author deletes a post from its page', async ({ page }, testInfo) => {
   if (jsEnabled(testInfo)) {
     // The page counts its view as it starts; deleting the post first would
     // leave that request a 404, which the browser reports in the console.
-    await expect(viewsOf(page)).toHaveText('1 views');
+    await expect(viewsOf(shownPost(page))).toHaveText('1 views');
   }
   await page.getByRole('button', { name: 'Delete' }).click();
   await expect(page).toHaveURL('/');

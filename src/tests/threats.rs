@@ -280,6 +280,33 @@ async fn the_body_limit_comes_from_the_configuration() {
     assert_eq!(app.post_count().await, 1);
 }
 
+/// Without JavaScript a form over the limit gets a page in the site's
+/// design (its stylesheet and header) that says what the limit is and
+/// links back to the form it came from, with the same status and headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_form_over_the_limit_gets_a_page_that_says_the_limit_and_links_back() {
+    let app = TestApp::spawn_with(&[("BULLETIN_MAX_BODY_BYTES", "2048")]).await;
+    let content = "c".repeat(3000);
+    let request = Request::post("/api/create_post")
+        .header(header::HOST, "localhost:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header(header::REFERER, "http://localhost:3000/posts/new")
+        .body(Body::from(form(&[("title", "Big"), ("content", &content), ("submission", &uuid_like())])))
+        .unwrap();
+    let res = app.send(request).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    assert_eq!(res.headers["x-frame-options"], "DENY", "the security headers too");
+    let page = &res.body;
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("<h1>Too large to accept</h1>"), "{page}");
+    assert!(page.contains("at most 2 KiB in one form"), "the limit, as configured: {page}");
+    assert!(page.contains(r#"<a href="/posts/new">Back to the form</a>"#), "{page}");
+    assert!(page.contains(r#"class="site-header""#) && (page.contains("<style>") || page.contains("stylesheet")));
+    assert_eq!(app.post_count().await, 0);
+}
+
 // --- malformed forms ---------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,16 +13,17 @@
 
 use axum::{
     body::{Body, to_bytes},
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 
+use super::error_page;
 use crate::{
     error::AppError,
-    server::{error::internal_error, request::wants_html},
+    server::{AppState, error::internal_error, request::wants_html},
 };
 
 /// The status an error is answered with.
@@ -31,12 +32,14 @@ pub fn status_of(error: &AppError) -> StatusCode {
 }
 
 /// `error` as a response: for a browser that wants a page (`html`), a short
-/// text; otherwise JSON marked as a server function error, which the
-/// hydrated client decodes back into the same `AppError`.
+/// text, which the errors layer makes a page in the site's design
+/// ([`error_page`]); otherwise JSON marked as a server function error, which
+/// the hydrated client decodes back into the same `AppError`.
 pub fn respond(error: AppError, html: bool) -> Response {
     let mut response = if html {
         let mut response = Response::new(Body::from(format!("{error}\n")));
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        response.extensions_mut().insert(error_page::ForAPage(error.clone()));
         response
     } else {
         let mut response = Response::new(Body::from(error.ser()));
@@ -60,17 +63,27 @@ impl IntoResponse for AppError {
 /// Error bodies are a few dozen bytes of JSON; anything larger is not ours.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// Gives every error answer its `AppError` body and status.
-pub async fn error_responses(request: Request, next: Next) -> Response {
-    let html = wants_html(&request);
+/// Gives every error answer its `AppError` body and status; a browser that
+/// wants a page gets the page for it ([`error_page`]).
+pub async fn error_responses(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // For a browser that wants a page: where it came from, for the link back.
+    let page_for = wants_html(&request).then(|| request.headers().get(header::REFERER).cloned());
     let response = next.run(request).await;
     let ours = response.headers().contains_key(SERVER_FN_ERROR_HEADER);
-    if !ours && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return respond(AppError::PayloadTooLarge, html);
+    let response = if !ours && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // tower-http's own 413, with a body of its own.
+        respond(AppError::PayloadTooLarge, page_for.is_some())
+    } else {
+        response
+    };
+    if let (Some(referer), Some(error_page::ForAPage(error))) =
+        (&page_for, response.extensions().get::<error_page::ForAPage>().cloned())
+    {
+        return error_page::draw(&state, &error, referer.as_ref(), response);
     }
     // A redirect was chosen on purpose: a plain form post sent back to its
     // form. The browser follows it; the status stays.
-    if !ours || response.status().is_redirection() {
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) || response.status().is_redirection() {
         return response;
     }
     let (mut parts, body) = response.into_parts();

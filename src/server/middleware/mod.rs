@@ -9,6 +9,7 @@
 
 pub mod body_limit;
 pub mod drafts;
+pub mod error_page;
 pub mod errors;
 pub mod form_guard;
 pub mod headers;
@@ -81,7 +82,7 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(from_fn(request_id::scope))
         .layer(compression())
         .layer(CatchPanicLayer::custom(errors::panic_response))
-        .layer(from_fn(errors::error_responses))
+        .layer(from_fn_with_state(state.clone(), errors::error_responses))
         .layer(from_fn_with_state(state.clone(), hosts::allowed_hosts_only))
         .layer(from_fn_with_state(state.clone(), origin::same_origin_only))
         .layer(from_fn_with_state(state.clone(), body_limit::refuse_declared_oversize))

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { test, expect, publishDirectly, uniqueTitle } from './fixtures';
+import { test, expect, jsEnabled, open, publishDirectly, uniqueTitle } from './fixtures';
 
 // Clickjacking: a page on another port of the same host is same-site, so the
 // visitor's cookies travel with the requests of a frame it shows. It puts
@@ -39,4 +39,27 @@ test('a page on another port cannot frame a post page, and a click through it de
   }
   const after = await page.request.get(path);
   expect(after.status(), 'the post is still there').toBe(200);
+});
+
+// Script injection: whatever markup reached a page (text that escaping
+// missed, say), the page's Content-Security-Policy runs only the site's own
+// files and its known inline scripts. A script added to the page does not
+// run, and the browser reports the violation (which, anywhere else in the
+// suite, fails the test as a console error does).
+test('an inline script slipped into a page does not run', async ({ page, consoleWatch }, testInfo) => {
+  test.skip(!jsEnabled(testInfo), 'the test adds the script with JavaScript');
+  consoleWatch.allow(/Executing inline script violates the following Content Security Policy directive 'script-src /);
+  await open(page, '/', testInfo);
+  const outcome = await page.evaluate(
+    () =>
+      new Promise<{ ran: boolean; directive: string }>((resolve) => {
+        document.addEventListener('securitypolicyviolation', (event) =>
+          resolve({ ran: (window as unknown as { slipped?: boolean }).slipped === true, directive: event.effectiveDirective }),
+        );
+        const script = document.createElement('script');
+        script.textContent = 'window.slipped = true;';
+        document.body.append(script);
+      }),
+  );
+  expect(outcome).toEqual({ ran: false, directive: 'script-src-elem' });
 });

@@ -13,6 +13,7 @@
 pub mod assets;
 pub mod clock;
 pub mod config;
+pub mod csp;
 pub mod error;
 pub mod secret;
 pub mod telemetry;

@@ -8,7 +8,7 @@
 
 use std::{ops::Deref, sync::Arc, time::Duration};
 
-use axum::extract::FromRef;
+use axum::{extract::FromRef, http::HeaderValue};
 use leptos::config::LeptosOptions;
 
 use super::{
@@ -16,6 +16,7 @@ use super::{
     assets::ClientAssets,
     cache::ReadCache,
     config::SecretSource,
+    csp,
     db::{self, Db, WriteGate},
     drafts::DraftStore,
     feed::ChangeFeed,
@@ -57,6 +58,8 @@ pub struct AppStateInner {
     pub leptos_options: LeptosOptions,
     /// The URLs of the client's files, from the site's manifest.
     pub assets: Arc<ClientAssets>,
+    /// Every page's `Content-Security-Policy` ([`super::csp`]), made once.
+    pub page_csp: HeaderValue,
     /// The database connection pool.
     pub db: Db,
     /// Signs and checks the visitor cookie.
@@ -127,9 +130,12 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     db.start_housekeeping(writes.clone());
     let drafts = Arc::new(DraftStore::new(db.clone(), writes.clone()));
     let write_limits = Arc::new(WriteLimits::configured(&config.security));
+    let assets = Arc::new(ClientAssets::load(&config.site_root, config.hash_files));
+    let policy = csp::page_policy(&assets, config.watch.then_some(config.reload_port));
     Ok(AppState::from(AppStateInner {
         leptos_options: config.leptos_options(),
-        assets: Arc::new(ClientAssets::load(&config.site_root, config.hash_files)),
+        page_csp: HeaderValue::from_str(&policy).expect("a policy of hashes and ASCII words"),
+        assets,
         config: Arc::new(config),
         db,
         drafts,

@@ -15,9 +15,20 @@ use crate::server::middleware::headers::{EVERY_RESPONSE, STRICT_TRANSPORT_SECURI
 
 /// Fails, naming `what`, unless `headers` hold every security header, and
 /// HSTS exactly when `https`.
+/// A page (HTML) carries the page policy, which also forbids framing.
 fn assert_secured(what: &str, headers: &HeaderMap, https: bool) {
+    let page = headers.get(header::CONTENT_TYPE).is_some_and(|media| media.as_bytes().starts_with(b"text/html"));
     for (name, value) in EVERY_RESPONSE {
-        assert_eq!(headers.get(&name).and_then(|v| v.to_str().ok()), Some(value), "{what}: {name}");
+        let got = headers.get(&name).and_then(|v| v.to_str().ok());
+        if name == header::CONTENT_SECURITY_POLICY && page {
+            let policy = got.unwrap_or_default();
+            assert!(
+                policy.contains(value) && policy.contains("script-src 'self'"),
+                "{what}: the page policy: {policy}"
+            );
+        } else {
+            assert_eq!(got, Some(value), "{what}: {name}");
+        }
     }
     let hsts = headers.get(header::STRICT_TRANSPORT_SECURITY).and_then(|v| v.to_str().ok());
     assert_eq!(hsts, https.then_some(STRICT_TRANSPORT_SECURITY), "{what}: HSTS");
@@ -109,4 +120,64 @@ async fn over_https_browsers_are_told_to_come_back_over_https_only() {
     assert_secured("a page over https", &page.headers, true);
     let missing = app.get("/no/such/page").await;
     assert_secured("a 404 over https", &missing.headers, true);
+}
+
+/// Every inline script and stylesheet of every kind of page is allowed by
+/// the page policy's hashes, and nothing else inline is: no `'unsafe-inline'`,
+/// no style or event-handler attributes (which hashes cannot allow).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_inline_script_and_style_of_every_page_is_allowed_by_its_hash() {
+    use crate::server::csp::source_hash;
+
+    let app = TestApp::spawn_with(&[("BULLETIN_MAX_BODY_BYTES", "2048")]).await;
+    let author = app.browser();
+    author.get("/").await;
+    let id = author.publish("Policed", "text").await;
+    let published = author
+        .submit("/api/create_post", &[("title", "With a flash"), ("content", "text"), ("submission", &uuid_like())])
+        .await;
+    let flashed = published.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let big = "c".repeat(3000);
+    let pages = [
+        ("the list", author.get("/").await),
+        ("a post", author.get(&format!("/posts/{id}")).await),
+        ("a post with its flash", author.get(&flashed).await),
+        ("the new post form", author.get("/posts/new").await),
+        ("the edit form", author.get(&format!("/posts/{id}/edit")).await),
+        ("the 404 page", author.get("/no/such/page").await),
+        (
+            "the 413 page",
+            author.submit("/api/create_post", &[("title", "Big"), ("content", &big), ("submission", "k")]).await,
+        ),
+    ];
+    for (what, page) in pages {
+        let policy = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"), "{what}: {policy}");
+        let inline = inline_code(&page.body, "script").into_iter().chain(inline_code(&page.body, "style"));
+        let mut seen = 0;
+        for code in inline {
+            assert!(policy.contains(&source_hash(&code)), "{what}: not allowed by the policy: {code}");
+            seen += 1;
+        }
+        assert!(seen >= 1 || what == "the 413 page", "{what}: its inline code was found ({seen})");
+        assert!(!page.body.contains(" style=\""), "{what}: a style attribute");
+        assert!(!page.body.contains(" onclick="), "{what}: an event-handler attribute");
+    }
+}
+
+/// The text of every `<tag …>…</tag>` in `html` that has no `src`.
+fn inline_code(html: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start..];
+        let Some(head_end) = after.find('>') else { break };
+        let Some(end) = after.find(&close) else { break };
+        if !after[..head_end].contains(" src=") {
+            found.push(after[head_end + 1..end].to_owned());
+        }
+        rest = &after[end + close.len()..];
+    }
+    found
 }

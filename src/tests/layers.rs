@@ -18,6 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "server::assets",
             "server::clock",
+            "server::csp",
             "server::config",
             "server::error",
             "server::secret",

@@ -17,8 +17,9 @@
 //! - `Strict-Transport-Security` when the site is served over https
 //!   (`server.https`): browsers come back over https only, for a year.
 //!
-//! A header an inner layer already set is kept (a page's own fuller
-//! `Content-Security-Policy`, for one).
+//! Every page (an HTML answer) gets the page policy instead of the bare
+//! `frame-ancestors` one: what it may run and load ([`crate::server::csp`]).
+//! A header an inner layer already set is kept.
 
 use axum::{
     extract::{Request, State},
@@ -47,6 +48,13 @@ pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|media| media.to_str().ok())
+        .is_some_and(|media| media.starts_with("text/html"));
+    if page {
+        headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(state.page_csp.clone());
+    }
     for (name, value) in EVERY_RESPONSE {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     }

@@ -81,11 +81,11 @@ fn page(assets: &ClientAssets, error: &AppError, max_body_bytes: usize, back: Op
     let (title, more) = heading(error, max_body_bytes);
     let stylesheet = match &assets.style {
         Some(css) => format!("<style>{css}</style>"),
-        None => format!(r#"<link rel="stylesheet" href="{}">"#, escape_text(&assets.css)),
+        None => format!(r#"<link rel="stylesheet" href="{}">"#, attribute(&assets.css)),
     };
     let more = more.map_or_else(String::new, |more| format!("<p>{}</p>", escape_text(&more)));
     let link = match back {
-        Some(path) => format!(r#"<a href="{}">Back to the form</a>"#, escape_text(path)),
+        Some(path) => format!(r#"<a href="{}">Back to the form</a>"#, attribute(path)),
         None => r#"<a href="/">Go to the posts</a>"#.to_owned(),
     };
     format!(
@@ -96,6 +96,12 @@ fn page(assets: &ClientAssets, error: &AppError, max_body_bytes: usize, back: Op
          <main id=\"main\"><h1>{title}</h1><p role=\"alert\">{message}</p>{more}<p>{link}</p></main></body></html>",
         message = escape_text(&error.to_string()),
     )
+}
+
+/// `text` for a double-quoted attribute: `Referer` is the client's to
+/// write, quotes included.
+fn attribute(text: &str) -> String {
+    escape_text(text).replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -116,5 +122,8 @@ mod tests {
         assert_eq!(with("https://evil.example/posts/7/edit").as_deref(), Some("/posts/7/edit"));
         assert_eq!(with("https://evil.example").as_deref(), None);
         assert_eq!(with("//evil.example/x").as_deref(), None);
+        let quoted = with(r#"http://localhost/posts/new"onmouseover="x"#).unwrap();
+        let page = page(&ClientAssets::plain(), &AppError::PayloadTooLarge, 1 << 20, Some(&quoted));
+        assert!(page.contains(r#"<a href="/posts/new&quot;onmouseover=&quot;x">"#), "{page}");
     }
 }

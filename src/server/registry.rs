@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use leptos::server_fn::{Http, ServerFn};
+use leptos::server_fn::{Http, ServerFn, codec::PostUrl};
 use serde::de::{self, DeserializeOwned, Visitor};
 
 use crate::{
@@ -41,14 +41,14 @@ pub struct Endpoint {
 /// Every server function of the app. Add a line when you add one.
 static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
     vec![
-        endpoint::<posts::ListPosts>(Access::Read),
-        endpoint::<posts::GetPost>(Access::Read),
-        endpoint::<posts::CreatePost>(Access::Write),
-        endpoint::<posts::UpdatePost>(Access::Write),
-        endpoint::<posts::DeletePost>(Access::Write),
-        endpoint::<posts::SetLike>(Access::Write),
-        endpoint::<posts::RecordView>(Access::Write),
-        endpoint::<preferences::SetTheme>(Access::Write),
+        reads::<posts::ListPosts>(),
+        reads::<posts::GetPost>(),
+        writes::<posts::CreatePost>(),
+        writes::<posts::UpdatePost>(),
+        writes::<posts::DeletePost>(),
+        writes::<posts::SetLike>(),
+        writes::<posts::RecordView>(),
+        writes::<preferences::SetTheme>(),
     ]
 });
 
@@ -62,19 +62,65 @@ pub fn find(path: &str) -> Option<&'static Endpoint> {
     ENDPOINTS.iter().find(|endpoint| endpoint.path == path)
 }
 
-fn endpoint<T>(access: Access) -> Endpoint
+/// The line of a server function that only reads.
+pub fn reads<T>() -> Endpoint
 where
     T: ServerFn + DeserializeOwned,
     T::Protocol: AnswersInWireJson,
 {
-    Endpoint { path: T::PATH, fields: field_names::<T>(), access }
+    Endpoint { path: T::PATH, fields: field_names::<T>(), access: Access::Read }
 }
+
+/// The line of a server function that writes. It must take its arguments
+/// by POST only: a GET is not checked for its origin, and `SameSite=Lax`
+/// cookies go along with a top-level GET from any site, so a write reachable
+/// by GET could be made by a link on someone else's page. A write declared
+/// with a GET encoding does not compile:
+///
+/// ```compile_fail
+/// use bulletin::{error::AppError, server::registry::writes, wire::JsonAnswer};
+/// use leptos::{prelude::*, server_fn::codec::GetUrl};
+///
+/// #[server(endpoint = "like_by_link", input = GetUrl, output = JsonAnswer)]
+/// pub async fn like_by_link(id: i64) -> Result<(), AppError> {
+///     Ok(())
+/// }
+///
+/// let _ = writes::<LikeByLink>();
+/// ```
+///
+/// while the same function compiles as a read, so the GET is all it fails on:
+///
+/// ```
+/// use bulletin::{error::AppError, server::registry::reads, wire::JsonAnswer};
+/// use leptos::{prelude::*, server_fn::codec::GetUrl};
+///
+/// #[server(endpoint = "like_by_link", input = GetUrl, output = JsonAnswer)]
+/// pub async fn like_by_link(id: i64) -> Result<(), AppError> {
+///     Ok(())
+/// }
+///
+/// assert_eq!(reads::<LikeByLink>().path, "/api/like_by_link");
+/// ```
+pub fn writes<T>() -> Endpoint
+where
+    T: ServerFn + DeserializeOwned,
+    T::Protocol: AnswersInWireJson + OnlyByPost,
+{
+    Endpoint { path: T::PATH, fields: field_names::<T>(), access: Access::Write }
+}
+
+/// Holds for the protocols that take a server function's arguments in the
+/// body of a POST, never in a GET's address.
+pub trait OnlyByPost {}
+
+impl<Output> OnlyByPost for Http<PostUrl, Output> {}
 
 /// Holds for the server functions that answer in [`JsonAnswer`], whose
 /// answers the browser reads without serde_json (`crate::wire`). A function
 /// left on Leptos's default encoding is refused here, at compile time: its
 /// answer would bring serde_json back into the client.
-trait AnswersInWireJson {}
+pub trait AnswersInWireJson {}
 
 impl<Input> AnswersInWireJson for Http<Input, JsonAnswer> {}
 

@@ -74,6 +74,12 @@ impl Caller {
         accepts_html(&self.parts.headers)
     }
 
+    /// True when the page's script asked for the page a write leads to
+    /// with the write's answer (`wire::page`).
+    pub fn asks_for_page(&self) -> bool {
+        self.parts.headers.contains_key(crate::wire::page::ASK)
+    }
+
     /// The value of cookie `name` in the request.
     pub fn cookie(&self, name: &str) -> Option<String> {
         cookies::get(&self.parts.headers, name)

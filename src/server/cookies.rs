@@ -80,6 +80,38 @@ pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     find(headers, name).map(|cookie| cookie.value().to_owned())
 }
 
+/// The `Cookie` header a browser sends after it has kept what `answer` set:
+/// the request's cookies, changed, added to or removed by the answer's
+/// `Set-Cookie` headers (all of them the app's, for this host and `/`).
+/// `None` when no cookie is left.
+pub fn jar_after(request: &HeaderMap, answer: &HeaderMap) -> Option<HeaderValue> {
+    let sent = request.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok());
+    let mut jar: Vec<Cookie<'_>> = sent.flat_map(Cookie::split_parse).flatten().collect();
+    for set in answer.get_all(header::SET_COOKIE).iter().filter_map(|value| value.to_str().ok()) {
+        let Ok(cookie) = Cookie::parse(set) else { continue };
+        jar.retain(|kept| kept.name() != cookie.name());
+        if !cookie.max_age().is_some_and(|age| age.is_zero()) {
+            jar.push(cookie);
+        }
+    }
+    let line = jar.iter().map(|cookie| format!("{}={}", cookie.name(), cookie.value())).collect::<Vec<_>>().join("; ");
+    (!line.is_empty()).then(|| HeaderValue::from_str(&line).ok()).flatten()
+}
+
+/// The `Set-Cookie` headers of `first` for cookies that `then` does not set
+/// again: what a browser keeps of two answers in a row, as one answer.
+pub fn not_set_again(first: &HeaderMap, then: &HeaderMap) -> Vec<HeaderValue> {
+    let name =
+        |value: &HeaderValue| value.to_str().ok().and_then(|set| Cookie::parse(set).ok()).map(|c| c.name().to_owned());
+    let set_again: Vec<String> = then.get_all(header::SET_COOKIE).iter().filter_map(name).collect();
+    first
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter(|value| name(value).is_none_or(|cookie| !set_again.contains(&cookie)))
+        .cloned()
+        .collect()
+}
+
 fn with_policy(mut cookie: Cookie<'static>, max_age: Duration, secure: bool) -> Cookie<'static> {
     cookie.set_path("/");
     cookie.set_http_only(true);

@@ -34,6 +34,11 @@ const FLASH_MAX_AGE: Duration = Duration::from_secs(60);
 /// `success.1` if any; on failure a 303 back to `form_page`, which shows the
 /// draft that `draft` makes from the error (unless the draft could not be
 /// stored: then the form comes back empty, and the failure is logged).
+///
+/// An island that asks for the page with the write (`wire::page`) gets the
+/// 303 on success too, without the flash, which it shows itself; the layer
+/// `middleware::write_pages` turns the 303 into the page. Its failures go
+/// back as they are: the island shows the messages in place.
 pub async fn answer<T>(
     caller: &Caller,
     state: &AppState,
@@ -42,17 +47,19 @@ pub async fn answer<T>(
     form_page: &str,
     draft: impl FnOnce(&AppError) -> PostDraft,
 ) -> Result<T, AppError> {
-    if !caller.wants_page() {
+    let plain_form = caller.wants_page();
+    if !plain_form && !caller.asks_for_page() {
         return result;
     }
     match &result {
         Ok(value) => {
             let (location, flash) = success(value);
             caller.see_other(&location);
-            if let Some(flash) = flash {
+            if let Some(flash) = flash.filter(|_| plain_form) {
                 caller.set_cookie(FLASH_COOKIE, flash.code(), FLASH_MAX_AGE);
             }
         }
+        Err(_) if !plain_form => {}
         Err(error) => match caller.visitor() {
             Ok(visitor) => {
                 caller.see_other(form_page);

@@ -18,6 +18,7 @@ mod posts;
 mod serving;
 mod threats;
 mod visitors;
+mod write_pages;
 
 use std::{collections::BTreeMap, sync::Mutex};
 

@@ -18,6 +18,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 #[cfg(any(not(feature = "ssr"), test))]
 pub mod json;
+pub mod page;
 
 /// Why a value could not be written or read.
 #[cfg(feature = "ssr")]

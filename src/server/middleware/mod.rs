@@ -21,6 +21,7 @@ pub mod read_your_writes;
 pub mod redirects;
 pub mod request_id;
 pub mod visitor;
+pub mod write_pages;
 
 use axum::{
     Router,
@@ -54,15 +55,18 @@ use super::AppState;
 ///    and state-changing requests from other sites (403);
 /// 7. a body over the size limit is refused (413), one of declared length
 ///    read first so that the client reads the answer;
-/// 8. the visitor is identified (the signed cookie);
-/// 9. a server function's form must be exactly its fields, read within the
-///    time limit (400, 408, 415);
-/// 10. writes are rate-limited per visitor and per address (429);
-/// 11. redirects stay on this site;
-/// 12. a rejected plain form's draft is handed to its form page's render;
-/// 13. a visitor's request waits (within a bound) until this instance has
+/// 8. a write whose script asked for the page it leads to is answered with
+///    that page, read through the layers below as the browser's next
+///    request would be (one round trip, not two);
+/// 9. the visitor is identified (the signed cookie);
+/// 10. a server function's form must be exactly its fields, read within the
+///     time limit (400, 408, 415);
+/// 11. writes are rate-limited per visitor and per address (429);
+/// 12. redirects stay on this site;
+/// 13. a rejected plain form's draft is handed to its form page's render;
+/// 14. a visitor's request waits (within a bound) until this instance has
 ///     caught up with the change feed as far as their last write;
-/// 14. a list or post page is served from the cache when it can be, with
+/// 15. a list or post page is served from the cache when it can be, with
 ///     the counts of the moment in its holes.
 ///
 /// Public so tests can wrap their own routes (a handler that panics) in the
@@ -89,6 +93,7 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(state.config.security.max_body_bytes))
         // Back to axum's body type, which the layers below take.
         .map_request(|request: Request<Limited<Body>>| request.map(Body::new))
+        .layer(from_fn(write_pages::answer_with_page))
         .layer(from_fn_with_state(state.clone(), visitor::identify))
         .layer(from_fn_with_state(state.clone(), form_guard::exact_forms))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_writes))

@@ -2,13 +2,16 @@
 //!
 //! Each parses its input into domain types, asks `server::caller::Caller`
 //! who is calling, calls a service, and lets the caller shape the answer:
-//! data for the hydrated client, a 303 for a plain HTML form.
+//! data for the hydrated client, a 303 for a plain HTML form. The writes
+//! that lead to another page are called through `PageClient`, which asks
+//! for that page with the write: one round trip (`wire::page`).
 
 use leptos::prelude::*;
 
 use crate::{
     domain::{Count, LikeState, PostDetail, PostPage},
     error::AppError,
+    ui::navigate::PageClient,
     wire::JsonAnswer,
 };
 
@@ -44,7 +47,7 @@ pub async fn get_post(
 }
 
 /// Publishes a post by the calling visitor and returns its id.
-#[server(endpoint = "create_post", output = JsonAnswer)]
+#[server(endpoint = "create_post", output = JsonAnswer, client = PageClient)]
 pub async fn create_post(
     /// The title as typed.
     title: String,
@@ -78,7 +81,7 @@ pub async fn create_post(
 }
 
 /// Replaces a post's title and content. Only its author may.
-#[server(endpoint = "update_post", output = JsonAnswer)]
+#[server(endpoint = "update_post", output = JsonAnswer, client = PageClient)]
 pub async fn update_post(
     /// The post's id.
     id: i64,
@@ -116,7 +119,7 @@ pub async fn update_post(
 /// like Next.js's `formAction`), so the typed title and content come along;
 /// if the delete fails, a browser without JavaScript is sent back to the
 /// edit form with them. From the post page's button they are absent.
-#[server(endpoint = "delete_post", output = JsonAnswer)]
+#[server(endpoint = "delete_post", output = JsonAnswer, client = PageClient)]
 pub async fn delete_post(
     /// The post's id.
     id: i64,

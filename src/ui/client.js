@@ -14,13 +14,22 @@
 //    the visitor has seen answered), so nothing on screen is kept from
 //    before a navigation except the islands' state in the parts that did
 //    not change. The title, the theme, the scroll position and the focus
-//    follow, as after a real page load.
+//    follow, as after a real page load. A navigation overtaken by another
+//    is aborted, so a slow phone stops downloading a page it will not show.
 //
+// A write that leads to another page takes one request: the script asks
+// for that page with the write (the `bulletin-page` header, `wire::page`),
+// and the server answers with it, naming it in `bulletin-location`.
 // Islands call `window.bulletinNavigate(path, flash)` to go somewhere after a
-// write, with the one-line message to show there.
+// write, with the one-line message to show there; their writes' answers have
+// already handed that page over with `window.bulletinArrive(path, html)`.
 (jsUrl, wasmUrl, splitUrl) => {
   let client = null;
   let latest = 0;
+  // The navigation in flight, to abort when another overtakes it.
+  let inFlight = null;
+  // The page a write's answer brought, until the island shows it.
+  let arrived = null;
   // The page on screen, without its #fragment: Back from an in-page anchor
   // changes only the fragment, and the page stays as it is.
   const pageOf = (url) => url.origin + url.pathname + url.search;
@@ -128,42 +137,66 @@
     }
   };
 
-  // Fetches `url` (with `init`, for a form) and shows the page it answers
-  // with. `push`: a new history entry; else the current one is replaced.
+  // The page at `url`: the one a write's answer just brought, else fetched
+  // (with `init`, for a form). Resolves to where the page is and its HTML,
+  // or to null when it is not a page.
+  const fetchPage = async (url, init, signal, brought) => {
+    if (brought && !init.method && brought.url.href === url.href) return brought;
+    const headers = { Accept: 'text/html' };
+    if (init.method === 'POST') headers['bulletin-page'] = '1';
+    const response = await fetch(url, { ...init, headers, credentials: 'same-origin', signal });
+    const html = await response.text();
+    if (!(response.headers.get('content-type') ?? '').startsWith('text/html')) return { url: new URL(response.url), html: null };
+    const named = response.headers.get('bulletin-location');
+    return { url: new URL(named ?? (response.redirected ? response.url : url), location.href), html };
+  };
+
+  // Shows the page at `url` (sent `init`, for a form). `push`: a new
+  // history entry; else the current one is replaced.
   const navigate = async (url, { init = {}, push = true, restore = null, message = null, fallback }) => {
     const mine = ++latest;
+    const brought = arrived;
+    arrived = null;
+    inFlight?.abort();
+    const controller = new AbortController();
+    inFlight = controller;
     document.documentElement.setAttribute('aria-busy', 'true');
-    let response;
-    let html;
+    let page;
     try {
-      response = await fetch(url, { ...init, headers: { Accept: 'text/html' }, credentials: 'same-origin' });
-      html = await response.text();
+      page = await fetchPage(url, init, controller.signal, brought);
     } catch {
-      // Offline or cut off: let the browser try, and show its own error.
+      // Offline or cut off (not overtaken): let the browser try, and show
+      // its own error.
       if (mine === latest) (fallback ?? (() => location.assign(url)))();
       return;
     } finally {
-      if (mine === latest) document.documentElement.removeAttribute('aria-busy');
+      if (mine === latest) {
+        document.documentElement.removeAttribute('aria-busy');
+        inFlight = null;
+      }
     }
     if (mine !== latest) return;
-    if (!(response.headers.get('content-type') ?? '').startsWith('text/html')) {
-      location.assign(response.url);
+    if (page.html === null) {
+      location.assign(page.url);
       return;
     }
-    const landed = new URL(response.redirected ? response.url : url, location.href);
+    const landed = page.url;
     if (push) {
       history.replaceState({ ...history.state, scroll: [scrollX, scrollY] }, '');
       history.pushState({}, '', landed);
     } else if (landed.href !== location.href) {
       history.replaceState(history.state, '', landed);
     }
-    swap(new DOMParser().parseFromString(html, 'text/html'), message);
+    swap(new DOMParser().parseFromString(page.html, 'text/html'), message);
     shown = pageOf(landed);
     hydrateIslands();
     settle(landed, { restore, moved: !restore });
   };
 
   window.bulletinNavigate = (path, message) => navigate(new URL(path, location.href), { message });
+  window.bulletinArrive = (path, html) => {
+    arrived = { url: new URL(path, location.href), html };
+  };
 
   addEventListener('click', (ev) => {
     if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
@@ -184,6 +217,11 @@
     const form = ev.target;
     if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || form.target || form.bulletinNative) return;
     if (form.closest('leptos-island')?.bulletinHydrated) return;
+    // A second click while the form is on its way sends nothing more.
+    if (form.bulletinSending) {
+      ev.preventDefault();
+      return;
+    }
     const submitter = ev.submitter;
     const action = new URL(submitter?.getAttribute('formaction') ?? form.action, location.href);
     const method = (submitter?.getAttribute('formmethod') ?? form.method).toUpperCase();
@@ -194,10 +232,11 @@
       action.search = fields.toString();
       navigate(action, {});
     } else {
+      form.bulletinSending = true;
       navigate(action, { init: { method, body: fields }, fallback: () => {
         form.bulletinNative = true;
         form.requestSubmit(submitter ?? undefined);
-      } });
+      } }).finally(() => (form.bulletinSending = false));
     }
   });
 

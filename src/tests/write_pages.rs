@@ -184,3 +184,13 @@ async fn a_first_time_visitor_who_publishes_is_shown_the_post_as_its_author() {
         published.body
     );
 }
+
+/// The page's script names the headers in its own text; they must be the
+/// ones the server reads and writes.
+#[test]
+fn the_page_script_uses_the_headers_the_server_knows() {
+    let script = include_str!("../ui/client.js");
+    for name in [page::ASK, page::LOCATION] {
+        assert!(script.contains(&format!("'{name}'")), "client.js does not name {name}");
+    }
+}

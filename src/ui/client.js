@@ -28,8 +28,9 @@
   let latest = 0;
   // The navigation in flight, to abort when another overtakes it.
   let inFlight = null;
-  // The page a write's answer brought, until the island shows it.
-  let arrived = null;
+  // The page a write's answer brought, for the island's next navigation
+  // only: any other navigation in between makes it stale.
+  let delivered = null;
   // The page on screen, without its #fragment: Back from an in-page anchor
   // changes only the fragment, and the page stays as it is.
   const pageOf = (url) => url.origin + url.pathname + url.search;
@@ -155,8 +156,8 @@
   // history entry; else the current one is replaced.
   const navigate = async (url, { init = {}, push = true, restore = null, message = null, fallback }) => {
     const mine = ++latest;
-    const brought = arrived;
-    arrived = null;
+    const brought = delivered?.at === mine - 1 ? delivered : null;
+    delivered = null;
     inFlight?.abort();
     const controller = new AbortController();
     inFlight = controller;
@@ -195,7 +196,7 @@
 
   window.bulletinNavigate = (path, message) => navigate(new URL(path, location.href), { message });
   window.bulletinArrive = (path, html) => {
-    arrived = { url: new URL(path, location.href), html };
+    delivered = { url: new URL(path, location.href), html, at: latest };
   };
 
   addEventListener('click', (ev) => {

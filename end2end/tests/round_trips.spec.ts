@@ -150,12 +150,14 @@ test.describe('with JavaScript', () => {
     });
     const firstRequest = page.waitForRequest((request) => new URL(request.url()).pathname === first);
     const aborted = page.waitForEvent('requestfailed', (request) => new URL(request.url()).pathname === first);
+    // Two links at the top of the page, where the list growing as it is
+    // scrolled cannot move them.
     await page.evaluate(([first, second]) => {
-      for (const path of [first, second]) {
+      for (const path of [second, first]) {
         const link = document.createElement('a');
         link.href = path;
         link.textContent = `go to ${path}`;
-        document.querySelector('main')!.append(link);
+        document.querySelector('main')!.prepend(link);
       }
     }, [first, second]);
     await page.getByRole('link', { name: `go to ${first}` }).click();

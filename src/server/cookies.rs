@@ -207,4 +207,23 @@ mod tests {
         assert!(secure.to_str().unwrap().split("; ").any(|p| p == "Secure"), "{secure:?}");
         assert!(removal("n", false).to_str().unwrap().contains("Max-Age=0"));
     }
+
+    #[test]
+    fn the_jar_after_an_answer_is_what_a_browser_sends_next() {
+        let mut sent = HeaderMap::new();
+        sent.append(header::COOKIE, HeaderValue::from_static("a=1; gone=2"));
+        sent.append(header::COOKIE, HeaderValue::from_static("b=3"));
+        let mut answer = HeaderMap::new();
+        answer.append(header::SET_COOKIE, set("a", "new", Duration::from_secs(60), false));
+        answer.append(header::SET_COOKIE, removal("gone", false));
+        answer.append(header::SET_COOKIE, set("fresh", "4", Duration::from_secs(60), false));
+        assert_eq!(jar_after(&sent, &answer).unwrap(), "b=3; a=new; fresh=4");
+        assert_eq!(jar_after(&HeaderMap::new(), &HeaderMap::new()), None);
+
+        // Of two answers in a row, the second's cookies win.
+        let mut then = HeaderMap::new();
+        then.append(header::SET_COOKIE, removal("fresh", false));
+        let kept: Vec<String> = not_set_again(&answer, &then).iter().map(sent_back).collect();
+        assert_eq!(kept, ["a=new", "gone="]);
+    }
 }

@@ -7,9 +7,12 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 
-use super::{Browser, TestApp, TestResponse, form, uuid_like};
+use super::{Browser, TestApp, TestResponse, form, list_key, uuid_like};
 use crate::{
-    server::cookies::{DRAFT_COOKIE, FLASH_COOKIE},
+    server::{
+        cache::PageKey,
+        cookies::{DRAFT_COOKIE, FLASH_COOKIE},
+    },
     wire::page,
 };
 
@@ -64,7 +67,9 @@ async fn publish_save_and_delete_each_answer_with_the_page_they_lead_to() {
     assert!(published.body.contains(">One trip</h1>"), "{}", published.body);
     assert!(published.body.contains("Answered with its page"));
     assert_eq!(app.stored_post(id).await, Some(("One trip".into(), "Answered with its page".into())));
-    // The island shows the flash itself: none is left for a later page.
+    // The island shows the flash itself: the page has none, and none is
+    // left for a later page.
+    assert!(!published.body.contains("Post published"));
     assert_eq!(browser.cookie(FLASH_COOKIE), None);
 
     let saved = island_write(
@@ -77,9 +82,13 @@ async fn publish_save_and_delete_each_answer_with_the_page_they_lead_to() {
     assert_eq!(header(&saved, page::ANSWER), Some("null"));
     assert_eq!(header(&saved, page::LOCATION), Some(format!("/posts/{id}").as_str()));
     assert!(saved.body.contains(">Saved</h1>"), "the page is read after the write: {}", saved.body);
-    // It was kept: the next read of the page is the same bytes (each render
-    // carries a fresh script nonce).
-    assert_eq!(browser.get(&format!("/posts/{id}")).await.body, saved.body, "the page came from the kept pages");
+    // The page the write answered with was rendered once and kept: the next
+    // read is served from it.
+    let key = PageKey::Post { id, theme: None, liked: false, is_author: true };
+    let kept = app.state.cache.kept(&key).expect("the author's page of the post was kept");
+    assert_eq!(browser.get(&format!("/posts/{id}")).await.body, saved.body);
+    let still = app.state.cache.kept(&key).expect("still kept");
+    assert!(std::sync::Arc::ptr_eq(&kept, &still), "served from the kept page, not rendered again");
 
     let deleted = island_write(&browser, "/api/delete_post", &[("id", &id.to_string())]).await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
@@ -87,7 +96,10 @@ async fn publish_save_and_delete_each_answer_with_the_page_they_lead_to() {
     assert_eq!(header(&deleted, page::LOCATION), Some("/"));
     assert!(!deleted.body.contains(&format!("/posts/{id}\"")), "the list no longer links the post");
     assert_eq!(app.post_count().await, 0);
-    assert_eq!(browser.get("/").await.body, deleted.body, "the list came from the kept pages");
+    let kept = app.state.cache.kept(&list_key("/")).expect("the list was kept");
+    assert_eq!(browser.get("/").await.body, deleted.body);
+    let still = app.state.cache.kept(&list_key("/")).expect("still kept");
+    assert!(std::sync::Arc::ptr_eq(&kept, &still), "the list came from the kept pages");
 }
 
 #[tokio::test]
@@ -183,6 +195,31 @@ async fn a_first_time_visitor_who_publishes_is_shown_the_post_as_its_author() {
         "the page is the author's: {}",
         published.body
     );
+}
+
+/// The header changes nothing where there is no page to give: a read, a
+/// 303 to an address that is no page (a 404), or one that is no URI.
+#[tokio::test]
+async fn without_a_page_to_give_the_answer_is_what_it_would_have_been() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+
+    let read = browser
+        .send(Request::get("/").header(header::ACCEPT, "text/html").header(page::ASK, "1").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(header(&read, page::LOCATION), None, "a GET is a read: nothing to add");
+
+    for (return_to, status) in [("/no/such/page", StatusCode::SEE_OTHER), ("/a b", StatusCode::SEE_OTHER)] {
+        let sent = script_form(&browser, "/api/set_theme", &[("theme", "dark"), ("return_to", return_to)]).await;
+        assert_eq!(sent.status, status, "{return_to}: {}", sent.body);
+        assert_eq!(header(&sent, page::LOCATION), None, "{return_to}");
+        assert_eq!(browser.cookie("theme").as_deref(), Some("dark"), "{return_to}: the write itself happened");
+        let island = island_write(&browser, "/api/set_theme", &[("theme", "light"), ("return_to", return_to)]).await;
+        assert_eq!(island.status, StatusCode::OK, "{return_to}: the data, as an island would get it");
+        assert_eq!(island.body, "\"Light\"");
+        assert_eq!(header(&island, "location"), None);
+    }
 }
 
 /// The page's script names the headers in its own text; they must be the

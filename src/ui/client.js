@@ -26,10 +26,12 @@
 (jsUrl, wasmUrl, splitUrl) => {
   let client = null;
   let latest = 0;
-  // The navigation in flight, to abort when another overtakes it.
+  // The page fetch in flight, to abort when another navigation overtakes
+  // it. A form's POST is never aborted: the write may be done, and its
+  // answer carries cookies (read-your-writes, the flash) worth keeping.
   let inFlight = null;
-  // The page a write's answer brought, for the island's next navigation
-  // only: any other navigation in between makes it stale.
+  // The page a write's answer brought, for the island's own navigation
+  // (bulletinNavigate) right after: any navigation in between drops it.
   let delivered = null;
   // The page on screen, without its #fragment: Back from an in-page anchor
   // changes only the fragment, and the page stays as it is.
@@ -154,17 +156,16 @@
 
   // Shows the page at `url` (sent `init`, for a form). `push`: a new
   // history entry; else the current one is replaced.
-  const navigate = async (url, { init = {}, push = true, restore = null, message = null, fallback }) => {
+  const navigate = async (url, { init = {}, push = true, restore = null, message = null, fallback, brought = null }) => {
     const mine = ++latest;
-    const brought = delivered?.at === mine - 1 ? delivered : null;
     delivered = null;
     inFlight?.abort();
-    const controller = new AbortController();
+    const controller = init.method ? null : new AbortController();
     inFlight = controller;
     document.documentElement.setAttribute('aria-busy', 'true');
     let page;
     try {
-      page = await fetchPage(url, init, controller.signal, brought);
+      page = await fetchPage(url, init, controller?.signal, brought);
     } catch {
       // Offline or cut off (not overtaken): let the browser try, and show
       // its own error.
@@ -194,7 +195,10 @@
     settle(landed, { restore, moved: !restore });
   };
 
-  window.bulletinNavigate = (path, message) => navigate(new URL(path, location.href), { message });
+  window.bulletinNavigate = (path, message) => {
+    const brought = delivered?.at === latest ? delivered : null;
+    return navigate(new URL(path, location.href), { message, brought });
+  };
   window.bulletinArrive = (path, html) => {
     delivered = { url: new URL(path, location.href), html, at: latest };
   };
@@ -211,6 +215,20 @@
     navigate(url, { push: url.href !== location.href });
   });
 
+  // A second click while a form this script sent is on its way sends
+  // nothing more, even if its island has started meanwhile: caught on the
+  // way down, before the island's own handler.
+  addEventListener(
+    'submit',
+    (ev) => {
+      if (ev.target.bulletinSending) {
+        ev.preventDefault();
+        ev.stopPropagation();
+      }
+    },
+    { capture: true },
+  );
+
   // A form an island does not handle itself (an island not yet hydrated, or
   // a plain form): sent as the browser would send it, and the page the
   // server answers with shown in place.
@@ -218,11 +236,6 @@
     const form = ev.target;
     if (ev.defaultPrevented || !(form instanceof HTMLFormElement) || form.target || form.bulletinNative) return;
     if (form.closest('leptos-island')?.bulletinHydrated) return;
-    // A second click while the form is on its way sends nothing more.
-    if (form.bulletinSending) {
-      ev.preventDefault();
-      return;
-    }
     const submitter = ev.submitter;
     const action = new URL(submitter?.getAttribute('formaction') ?? form.action, location.href);
     const method = (submitter?.getAttribute('formmethod') ?? form.method).toUpperCase();

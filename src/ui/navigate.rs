@@ -49,7 +49,9 @@ fn call_script(name: &str, first: &wasm_bindgen::JsValue, second: &wasm_bindgen:
 ///
 /// It reads the few headers it needs itself rather than through Leptos's
 /// `BrowserResponse`, whose only way to a header builds a whole `HeaderMap`
-/// (8 KB more of client, brotli'd).
+/// (8 KB more of client, brotli'd). Unlike Leptos's client it does not
+/// abort the request when the action's future is dropped: a write once sent
+/// is let finish, and its answer's cookies kept.
 ///
 /// On the server nothing is ever sent through it: it is Leptos's client.
 #[cfg(not(feature = "hydrate"))]
@@ -131,7 +133,7 @@ mod page_client {
         let header = |name: &str| response.headers().get(name).ok().flatten();
         let text =
             JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?.as_string().unwrap_or_default();
-        if let (Some(location), Some(answer)) = (header(page::LOCATION), header(page::ANSWER)) {
+        if let (200, Some(location), Some(answer)) = (response.status(), header(page::LOCATION), header(page::ANSWER)) {
             call_script("bulletinArrive", &JsValue::from_str(&location), &JsValue::from_str(&text));
             return Ok(Answer {
                 status: 200,

@@ -7,8 +7,11 @@
 //! the server answers with that page, rendered after the write, rather than
 //! with a 303 to it (`server::middleware::write_pages`), and names it in
 //! [`LOCATION`]; the server function's own answer, which an island reads,
-//! rides in [`ANSWER`]. A write that stays on its page, a rejected one from an
-//! island, and any client that does not ask get the answer they always got.
+//! rides in [`ANSWER`] (it must be short ASCII JSON, as an id or `null` is;
+//! a longer one is answered as if no page had been asked for). A write that
+//! stays on its page, a rejected one from an island, one whose page is not
+//! there to give (not a 200), and any client that does not ask get the
+//! answer they always got.
 
 /// The request header that asks for the page with the write's answer.
 pub const ASK: &str = "bulletin-page";

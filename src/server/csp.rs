@@ -3,14 +3,14 @@
 //! missed) can do nothing.
 //!
 //! A page runs two kinds of script: the client's files, from this site
-//! (`'self'`, and `'wasm-unsafe-eval'` to compile the `.wasm`), and a few
-//! inline ones that are the same on every page: our boot script
-//! (`ui/client.js`, with the client's file names) and the two empty tables
-//! Leptos writes at the end of every page it renders. Those are allowed by
-//! their SHA-256, computed once at start-up, not by a nonce: a kept page is
-//! served to many visitors, and a nonce repeated is no nonce. The
-//! stylesheet the page carries inline is allowed by its hash too. Nothing
-//! else inline runs: no `'unsafe-inline'`, no `'unsafe-eval'`.
+//! (`'self'`, and `'wasm-unsafe-eval'` to compile the `.wasm`), and one
+//! inline script, the same on every page: our boot script (`ui/client.js`,
+//! with the client's file names; the tables Leptos would write after the
+//! page are cut off, `middleware::page_end`). It is allowed by its SHA-256,
+//! computed once at start-up, not by a nonce: a kept page is served to many
+//! visitors, and a nonce repeated is no nonce. The stylesheet the page
+//! carries inline is allowed by its hash too. Nothing else inline runs: no
+//! `'unsafe-inline'`, no `'unsafe-eval'`.
 //!
 //! Under `cargo leptos watch` the live reload adds an inline script of its
 //! own and a WebSocket to its port, so the policy there allows inline
@@ -20,14 +20,6 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use sha2::{Digest, Sha256};
 
 use super::assets::ClientAssets;
-
-/// What Leptos writes after every page it renders (`leptos_axum` 0.8, an
-/// islands page, which hydrates no resources): the same two scripts each
-/// time.
-pub const LEPTOS_TRAILING_SCRIPTS: [&str; 2] = [
-    "__RESOLVED_RESOURCES=[];__SERIALIZED_ERRORS=[];__PENDING_RESOURCES=[];__RESOURCE_RESOLVERS=[];",
-    "__INCOMPLETE_CHUNKS=[];",
-];
 
 /// The policy of every page for `assets`; `reload_port` when the server runs
 /// under `cargo leptos watch`.
@@ -40,12 +32,9 @@ pub fn page_policy(assets: &ClientAssets, reload_port: Option<u32>) -> String {
              connect-src 'self' ws://127.0.0.1:{port} ws://localhost:{port}"
         );
     }
-    let scripts: Vec<String> = std::iter::once(&*assets.boot).chain(LEPTOS_TRAILING_SCRIPTS).map(source_hash).collect();
+    let script = source_hash(&assets.boot);
     let style = assets.style.as_deref().map(source_hash).map_or_else(String::new, |hash| format!(" {hash}"));
-    format!(
-        "{fixed}; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'{style}; connect-src 'self'",
-        scripts.join(" ")
-    )
+    format!("{fixed}; script-src 'self' 'wasm-unsafe-eval' {script}; style-src 'self'{style}; connect-src 'self'")
 }
 
 /// `text`'s CSP hash source: `'sha256-<base64>'`.

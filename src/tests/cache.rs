@@ -150,10 +150,10 @@ async fn the_list_page_is_rendered_once_per_change_and_follows_every_write() {
     };
     app.insert_post("First", "text").await;
     let first = page(None, "/").await;
-    // Every render carries a fresh script nonce, so equal bytes mean the
-    // second answer is the first one, kept.
-    assert_eq!(page(None, "/").await, first, "served from the cache");
-    assert!(app.state.cache.kept(&list_key("/")).is_some());
+    let kept = app.state.cache.kept(&list_key("/")).expect("the render was kept");
+    assert_eq!(page(None, "/").await, first);
+    let still = app.state.cache.kept(&list_key("/")).expect("still kept");
+    assert!(Arc::ptr_eq(&kept, &still), "served from the kept page, not rendered and kept again");
 
     // Writes through the server show at once.
     let author = app.browser();
@@ -346,11 +346,13 @@ async fn a_junk_draft_or_flash_cookie_gets_the_kept_page() {
         set.starts_with("bulletin_flash=;") && set.contains("Max-Age=0")
     });
     assert!(forget, "the junk cookie is cleared: {:?}", first.headers);
-    // Every render carries a fresh script nonce: equal bytes are the kept page.
+    let kept_page = app.state.cache.kept(&list_key("/")).expect("kept");
     let kept = app.get("/").await.body;
     assert_eq!(first.body, kept);
     for junk in ["bulletin_flash=", "bulletin_draft=junk", "bulletin_draft=0123456789abcdef0123456789abcdef"] {
         assert_eq!(with_cookie(junk).await.body, kept, "{junk}");
+        let still = app.state.cache.kept(&list_key("/")).expect("still kept");
+        assert!(Arc::ptr_eq(&kept_page, &still), "{junk}: served from the kept page, not rendered again");
     }
     let flashed = with_cookie("bulletin_flash=published").await.body;
     assert_ne!(flashed, kept, "a flash to show is rendered");

@@ -160,6 +160,10 @@ async fn every_inline_script_and_style_of_every_page_is_allowed_by_its_hash() {
             seen += 1;
         }
         assert!(seen >= 1 || what == "the 413 page", "{what}: its inline code was found ({seen})");
+        // Valid HTML: nothing after the document, where Leptos would write
+        // its tables (`middleware::page_end`).
+        assert!(page.body.trim_end().ends_with("</html>"), "{what}: something after </html>");
+        assert!(!page.body.contains("__RESOLVED_RESOURCES=["), "{what}: Leptos's tables are still in the page");
         assert!(!page.body.contains(" style=\""), "{what}: a style attribute");
         assert!(!page.body.contains(" onclick="), "{what}: an event-handler attribute");
     }

@@ -64,6 +64,12 @@
   // paint as something the paint waited for); and every file at once:
   // neither the .wasm nor the module the .js imports waits for the .js.
   const start = () => {
+    // The tables Leptos's hydration reads, which its server would write
+    // after </html>: an islands page resolves nothing on the server, so the
+    // server leaves them out (middleware::page_end) and they start empty.
+    for (const table of ['__RESOLVED_RESOURCES', '__SERIALIZED_ERRORS', '__PENDING_RESOURCES', '__RESOURCE_RESOLVERS', '__INCOMPLETE_CHUNKS']) {
+      window[table] ??= [];
+    }
     const wasm = fetch(wasmUrl);
     if (splitUrl) import(splitUrl).catch(() => {});
     import(jsUrl)

@@ -16,6 +16,7 @@ pub mod headers;
 pub mod hosts;
 pub mod kept_pages;
 pub mod origin;
+pub mod page_end;
 pub mod rate_limit;
 pub mod read_your_writes;
 pub mod redirects;
@@ -67,7 +68,8 @@ use super::AppState;
 /// 14. a visitor's request waits (within a bound) until this instance has
 ///     caught up with the change feed as far as their last write;
 /// 15. a list or post page is served from the cache when it can be, with
-///     the counts of the moment in its holes.
+///     the counts of the moment in its holes;
+/// 16. a page Leptos renders ends at `</html>` (its empty tables cut off).
 ///
 /// Public so tests can wrap their own routes (a handler that panics) in the
 /// very same stack.
@@ -101,6 +103,7 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), drafts::give_back))
         .layer(from_fn_with_state(state.clone(), read_your_writes::catch_up))
         .layer(from_fn_with_state(state.clone(), kept_pages::serve_kept_pages))
+        .layer(from_fn(page_end::end_at_html))
         .service(app);
     Router::new().fallback_service(layers)
 }

@@ -350,6 +350,36 @@ async fn every_malformed_form_is_a_400_that_says_why_and_writes_nothing() {
     assert_eq!(likes, 0);
 }
 
+/// A browser without JavaScript that posts a form the server cannot read
+/// (none of our pages makes one) gets our page saying so, with the way back
+/// to where it came from: not Leptos's bare 302 to `/` or to the `Referer`,
+/// and not a 303 back to a form whose fields could not be read.
+#[tokio::test]
+async fn a_plain_form_the_server_cannot_read_gets_the_not_understood_page() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    for fields in [
+        vec![("title", "a"), ("content", "c")],
+        vec![("title", "a"), ("content", "c"), ("submission", "k"), ("extra", "x")],
+    ] {
+        let res = browser
+            .send(
+                Request::post("/api/create_post")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::ACCEPT, "text/html")
+                    .header(header::REFERER, "http://127.0.0.1/posts/new")
+                    .body(Body::from(super::form(&fields)))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{fields:?}: {:?} {}", res.headers, res.body);
+        assert_eq!(res.headers.get(header::LOCATION), None, "no redirect");
+        assert!(res.body.contains("<h1>Not understood</h1>"), "{}", res.body);
+        assert!(res.body.contains(r#"<a href="/posts/new">"#), "the way back: {}", res.body);
+    }
+    assert_eq!(app.post_count().await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_is_not_a_form_is_415() {
     let app = TestApp::spawn().await;

@@ -312,7 +312,7 @@ if [ "$quick" = 0 ]; then
     echo
     echo "Lighthouse (mobile defaults), median of 3 runs per page"
     (cd bench/lighthouse && npm ci --no-audit --no-fund --silent)
-    node bench/lighthouse/run.mjs "$base" / /posts/1
+    node bench/lighthouse/run.mjs "$base" / /posts/1 /posts/new || failed "Lighthouse: a score under 1, or a CSP or clickjacking finding (above)"
 fi
 stop_server
 finish

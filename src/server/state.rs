@@ -81,8 +81,9 @@ pub struct AppStateInner {
     pub writes: Arc<WriteGate>,
     /// What other instances on the database wrote (see [`ChangeFeed`]).
     pub feed: Arc<ChangeFeed>,
-    /// The log lines of refused requests (another site's, another host's),
-    /// at most one a second, so an attack does not grow the log at its rate.
+    /// The log lines of refused requests (another site's, another host's,
+    /// over the write limits), at most one a second, so an attack does not
+    /// grow the log at its rate.
     pub refusals_logged: Arc<Throttled>,
 }
 

@@ -86,3 +86,38 @@ async fn a_request_id_a_client_sends_is_replaced_by_the_servers_own() {
     let id = res.headers["x-request-id"].to_str().unwrap();
     assert!(id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
 }
+
+/// Refusals are logged at most once a second, whatever their rate: a burst
+/// of cross-site posts and of writes over the limit leaves a line or two,
+/// each saying how many it left out.
+#[tokio::test]
+async fn a_burst_of_refusals_leaves_a_line_a_second_not_one_each() {
+    let logs = Captured::global();
+    let app = TestApp::spawn_with(&[("BULLETIN_WRITES_PER_MINUTE_PER_VISITOR", "1")]).await;
+    let browser = app.browser();
+    let id = browser.publish("Refused often", "text").await.to_string();
+    let started = std::time::Instant::now();
+    let mut ids = Vec::new();
+    for n in 0..100 {
+        let mut request = axum::http::Request::post("/api/set_like")
+            .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(axum::http::header::ACCEPT, "application/json");
+        if n % 2 == 0 {
+            request = request.header(axum::http::header::ORIGIN, "http://elsewhere.example");
+        }
+        let res = browser
+            .send(request.body(axum::body::Body::from(super::form(&[("id", &id), ("liked", "true")]))).unwrap())
+            .await;
+        let expected = if n % 2 == 0 { StatusCode::FORBIDDEN } else { StatusCode::TOO_MANY_REQUESTS };
+        assert_eq!(res.status, expected, "request {n}");
+        ids.push(res.headers["x-request-id"].to_str().unwrap().to_owned());
+    }
+    let seconds = started.elapsed().as_secs() + 1;
+    let refusals: Vec<String> = ["cross-site request refused", "write rate limit reached"]
+        .iter()
+        .flat_map(|text| logs.lines_with(text))
+        .filter(|line| ids.iter().any(|id| line.contains(&format!("id={id} "))))
+        .collect();
+    assert!(!refusals.is_empty(), "the first refusal is logged");
+    assert!(refusals.len() as u64 <= seconds, "{} lines in under {seconds} s: {refusals:#?}", refusals.len());
+}

@@ -39,7 +39,10 @@ pub async fn limit_writes(State(state): State<AppState>, request: Request, next:
     match state.write_limits.check(visitor, ip) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
-            tracing::warn!("write rate limit reached");
+            // Not at the attacker's rate: at most a line a second.
+            if let Some(left_out) = state.refusals_logged.line() {
+                tracing::warn!(left_out, "write rate limit reached");
+            }
             let retry_after_secs = wait.as_secs_f64().ceil().max(1.0) as u64;
             respond(AppError::TooManyRequests { retry_after_secs }, wants_html(&request))
         }

@@ -138,15 +138,15 @@ run_wrk() { # $1 label, $2 script, $3 url, $4 duration
 measure() { # $1 backend, $2 setup, $3 label, $4 script, $5 path
     run_wrk "$1, $2, $3 (warm-up)" "$4" "$url$5" "$warmup"
     sleep 1
-    local before rps p50 p99 requests errors views
+    local before rps p50 p99 requests errors views in_flight
     before=$(sql "select coalesce(sum(view_count), 0) from posts")
     run_wrk "$1, $2, $3" "$4" "$url$5" "$duration"
     read -r _ rps p50 p99 requests errors <<<"$(grep '^RESULT' "$work/wrk.out" || echo "- - - - - -")"
     printf '| %-8s | %-22s | %-18s | %9s | %6s | %7s | %6s |\n' "$1" "$2" "$3" "$rps" "$p50" "$p99" "$errors"
     if [ "$4" = mix ]; then
-        read -r _ views _ <<<"$(grep '^COUNTS' "$work/wrk.out" || echo "- 0")"
+        read -r _ views _ _ in_flight <<<"$(grep '^COUNTS' "$work/wrk.out" || echo "- 0 0 0 0")"
         sleep 1
-        views_check "$1, $2" "$views" "$(($(sql "select coalesce(sum(view_count), 0) from posts") - before))" "$connections"
+        views_check "$1, $2" "$views" "$(($(sql "select coalesce(sum(view_count), 0) from posts") - before))" "$in_flight"
     fi
 }
 

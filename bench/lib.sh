@@ -80,12 +80,12 @@ likes_check() { # $1 label, $2 posts, $3 likes that may be either way
 # exceed the answers only by the views wrk had in flight when it stopped
 # (the server answered them; wrk no longer read). Fewer would be a lost
 # acknowledged write.
-views_check() { # $1 label, $2 answered, $3 counted, $4 views that may have been in flight
+views_check() { # $1 label, $2 answered, $3 counted, $4 views in flight when wrk stopped (sent, not answered)
     local unread=$(($3 - $2))
     if [ "$unread" -lt 0 ] || [ "$unread" -gt "$4" ]; then
-        failed "$1 views: $2 answered 2xx, $3 counted (at most $4 may have been in flight)"
+        failed "$1 views: $2 answered 2xx, $3 counted ($4 were in flight)"
         return 0
     fi
-    echo "$1 views: $2 answered 2xx and read by wrk, $3 counted ($unread in flight when wrk stopped, at most $4)" \
+    echo "$1 views: $2 answered 2xx and read by wrk, $3 counted ($unread of the $4 in flight when wrk stopped)" \
         >>"$work/checks.txt"
 }

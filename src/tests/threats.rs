@@ -376,7 +376,13 @@ async fn a_plain_form_the_server_cannot_read_gets_the_not_understood_page() {
         assert_eq!(res.headers.get(header::LOCATION), None, "no redirect");
         assert!(res.body.contains("<h1>Not understood</h1>"), "{}", res.body);
         assert!(res.body.contains(r#"<a href="/posts/new">"#), "the way back: {}", res.body);
+        assert!(res.body.contains(r#"<html lang="en">"#), "no theme chosen: {}", res.body);
     }
+    // In the theme the visitor chose, as every other page.
+    browser.set_cookie("theme", "dark");
+    let res = browser.submit("/api/create_post", &[("title", "a")]).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains(r#"<html lang="en" data-theme="dark">"#), "{}", res.body);
     assert_eq!(app.post_count().await, 0);
 }
 

@@ -14,7 +14,7 @@ use axum::{
 };
 
 use crate::{
-    domain::paths,
+    domain::{Theme, paths},
     error::AppError,
     server::{AppState, assets::ClientAssets},
     ui::escape::escape_text,
@@ -26,11 +26,18 @@ pub struct ForAPage(pub AppError);
 
 /// Replaces the body of `response` with the page for `error`: its status
 /// and headers (`Retry-After`) stay.
-/// `referer` is the refused request's `Referer`, if any.
-pub fn draw(state: &AppState, error: &AppError, referer: Option<&HeaderValue>, response: Response) -> Response {
+/// `referer` is the refused request's `Referer`, if any; `theme`, the
+/// theme the visitor chose (its cookie), so the page looks like the others.
+pub fn draw(
+    state: &AppState,
+    error: &AppError,
+    referer: Option<&HeaderValue>,
+    theme: Option<Theme>,
+    response: Response,
+) -> Response {
     let (mut parts, _) = response.into_parts();
     let back = referer.and_then(back_to);
-    let page = page(&state.assets, error, state.config.security.max_body_bytes, back.as_deref());
+    let page = page(&state.assets, error, state.config.security.max_body_bytes, back.as_deref(), theme);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(page))
@@ -77,7 +84,13 @@ fn size(bytes: usize) -> String {
     }
 }
 
-fn page(assets: &ClientAssets, error: &AppError, max_body_bytes: usize, back: Option<&str>) -> String {
+fn page(
+    assets: &ClientAssets,
+    error: &AppError,
+    max_body_bytes: usize,
+    back: Option<&str>,
+    theme: Option<Theme>,
+) -> String {
     let (title, more) = heading(error, max_body_bytes);
     let stylesheet = match &assets.style {
         Some(css) => format!("<style>{css}</style>"),
@@ -88,8 +101,9 @@ fn page(assets: &ClientAssets, error: &AppError, max_body_bytes: usize, back: Op
         Some(path) => format!(r#"<a href="{}">Back to the form</a>"#, attribute(path)),
         None => r#"<a href="/">Go to the posts</a>"#.to_owned(),
     };
+    let theme = theme.map_or_else(String::new, |theme| format!(r#" data-theme="{}""#, theme.as_str()));
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"en\"{theme}><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · bulletin</title>{stylesheet}</head>\
          <body><header class=\"site-header\"><a class=\"site-name\" href=\"/\">bulletin</a></header>\
@@ -123,7 +137,7 @@ mod tests {
         assert_eq!(with("https://evil.example").as_deref(), None);
         assert_eq!(with("//evil.example/x").as_deref(), None);
         let quoted = with(r#"http://localhost/posts/new"onmouseover="x"#).unwrap();
-        let page = page(&ClientAssets::plain(), &AppError::PayloadTooLarge, 1 << 20, Some(&quoted));
+        let page = page(&ClientAssets::plain(), &AppError::PayloadTooLarge, 1 << 20, Some(&quoted), None);
         assert!(page.contains(r#"<a href="/posts/new&quot;onmouseover=&quot;x">"#), "{page}");
     }
 }

@@ -22,8 +22,9 @@ use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 
 use super::error_page;
 use crate::{
+    domain::Theme,
     error::AppError,
-    server::{AppState, error::internal_error, request::wants_html},
+    server::{AppState, cookies, error::internal_error, request::wants_html},
 };
 
 /// The status an error is answered with.
@@ -68,6 +69,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 pub async fn error_responses(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // For a browser that wants a page: where it came from, for the link back.
     let page_for = wants_html(&request).then(|| request.headers().get(header::REFERER).cloned());
+    let theme = cookies::get(request.headers(), cookies::THEME_COOKIE).and_then(|value| Theme::parse(&value));
     let response = next.run(request).await;
     let ours = response.headers().contains_key(SERVER_FN_ERROR_HEADER);
     let response = if !ours && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -79,7 +81,7 @@ pub async fn error_responses(State(state): State<AppState>, request: Request, ne
     if let (Some(referer), Some(error_page::ForAPage(error))) =
         (&page_for, response.extensions().get::<error_page::ForAPage>().cloned())
     {
-        return error_page::draw(&state, &error, referer.as_ref(), response);
+        return error_page::draw(&state, &error, referer.as_ref(), theme, response);
     }
     // A redirect was chosen on purpose: a plain form post sent back to its
     // form. The browser follows it; the status stays.

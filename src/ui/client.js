@@ -223,11 +223,12 @@
 
   // A second click while a form this script sent is on its way sends
   // nothing more, even if its island has started meanwhile: caught on the
-  // way down, before the island's own handler.
+  // way down, before the island's own handler. The browser's own submit,
+  // the fallback when the script's could not be sent, goes through.
   addEventListener(
     'submit',
     (ev) => {
-      if (ev.target.bulletinSending) {
+      if (ev.target.bulletinSending && !ev.target.bulletinNative) {
         ev.preventDefault();
         ev.stopPropagation();
       }

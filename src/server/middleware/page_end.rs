@@ -14,7 +14,7 @@
 use axum::{
     body::{Body, to_bytes},
     extract::Request,
-    http::header,
+    http::{StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -31,12 +31,15 @@ pub const LEPTOS_TABLES: [&str; 2] = [
 /// Cuts Leptos's empty tables off the end of a page it rendered.
 pub async fn end_at_html(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    let is_page = response
-        .headers()
+    let headers = response.headers();
+    let is_page = headers
         .get(header::CONTENT_TYPE)
         .and_then(|kind| kind.to_str().ok())
         .is_some_and(|kind| kind.starts_with("text/html"));
-    if !is_page {
+    // Only a whole page as Leptos rendered it: not an encoded body, not a
+    // range of one.
+    let whole = !headers.contains_key(header::CONTENT_ENCODING) && response.status() != StatusCode::PARTIAL_CONTENT;
+    if !(is_page && whole) {
         return response;
     }
     let (mut parts, body) = response.into_parts();

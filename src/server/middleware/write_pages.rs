@@ -91,6 +91,8 @@ pub async fn answer_with_page(request: Request, next: Next) -> Response {
         .is_some_and(|kind| kind.starts_with("text/html"));
     if shown.status() != StatusCode::OK || !is_page {
         // The browser's own GET will meet the same trouble, and show it.
+        // (A rejected form's draft was handed to this GET and is gone: its
+        // form page, not a 200, could not have shown it either.)
         return unasked(parts, answer);
     }
     let headers = shown.headers_mut();

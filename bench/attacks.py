@@ -95,10 +95,12 @@ status, _, _ = request("POST", "/api/set_like", form({"id": post, "liked": "true
 check("Host: evil.example with its own Origin", status in (400, 421), f"{status}")
 
 # 5. Cross-site writes.
+cross_site = set()
 for _ in range(200):
     status, _, _ = request("POST", "/api/set_like", form({"id": post, "liked": "true"}),
                            {"Origin": "http://elsewhere.example", "Content-Type": "application/x-www-form-urlencoded", "Cookie": author})
-check("a cross-site POST (200 of them)", status == 403, f"{status}")
+    cross_site.add(status)
+check("a cross-site POST (200 of them)", cross_site == {403}, f"answered {sorted(cross_site)}")
 
 # 6. A POST to a static file.
 status, headers, _ = request("POST", "/favicon.svg", "x", {"Origin": origin})
@@ -138,7 +140,7 @@ for n in range(40):
                            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html", "Origin": origin, "Cookie": flooder})
     statuses.add(status)
 after = file_size(db) + file_size(db + "-wal")
-check("40 rejected 1 MiB no-JS posts", after - before < 8 * 1024 * 1024,
+check("40 rejected 1 MiB no-JS posts", statuses == {303} and after - before < 8 * 1024 * 1024,
       f"answered {sorted(statuses)}; database and WAL {before // 1024} KiB before, {after // 1024} KiB after")
 
 # 10. A 2 MiB form sent whole, without waiting for an answer: the 413 is read every time.

@@ -14,9 +14,9 @@
 -- Each thread counts the answers it got: a view's answer is the new count
 -- (a bare number), a like's a JSON object. `done` prints them on a
 -- `COUNTS views likes publishes views_in_flight` line, the last the views
--- sent less those answered (still in flight when wrk stopped), so the
--- harness can check that the database counted exactly the views answered
--- 2xx, give or take those in flight.
+-- sent less those answered 2xx (in flight when wrk stopped: any other
+-- answer fails the run), so the harness can check that the database
+-- counted exactly the views answered 2xx, give or take those in flight.
 local posts = tonumber(os.getenv("BENCH_POSTS") or "1000")
 local only = os.getenv("BENCH_MIX") or "all"
 local publish_share = tonumber(os.getenv("BENCH_MIX_PUBLISH") or "0")

@@ -48,11 +48,15 @@ impl SecretKey {
     }
 }
 
-/// The cookie `name` among all the request's `Cookie` headers, parsed
-/// without copying the others.
-fn find<'a>(headers: &'a HeaderMap, name: &str) -> Option<Cookie<'a>> {
+/// Every cookie of the request's `Cookie` headers, parsed without copying.
+fn sent(headers: &HeaderMap) -> impl Iterator<Item = Cookie<'_>> {
     let lines = headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok());
-    lines.flat_map(Cookie::split_parse).flatten().find(|cookie| cookie.name() == name)
+    lines.flat_map(Cookie::split_parse).flatten()
+}
+
+/// The cookie `name` among all the request's `Cookie` headers.
+fn find<'a>(headers: &'a HeaderMap, name: &str) -> Option<Cookie<'a>> {
+    sent(headers).find(|cookie| cookie.name() == name)
 }
 
 /// Takes cookie `name` out of the request's `Cookie` headers, leaving the
@@ -85,8 +89,7 @@ pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `Set-Cookie` headers (all of them the app's, for this host and `/`).
 /// `None` when no cookie is left.
 pub fn jar_after(request: &HeaderMap, answer: &HeaderMap) -> Option<HeaderValue> {
-    let sent = request.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok());
-    let mut jar: Vec<Cookie<'_>> = sent.flat_map(Cookie::split_parse).flatten().collect();
+    let mut jar: Vec<Cookie<'_>> = sent(request).collect();
     for set in answer.get_all(header::SET_COOKIE).iter().filter_map(|value| value.to_str().ok()) {
         let Ok(cookie) = Cookie::parse(set) else { continue };
         jar.retain(|kept| kept.name() != cookie.name());

@@ -1,6 +1,7 @@
 //! What a request asks for, as far as its method and headers tell: whether
-//! it may change state, and whether it wants a page or data. The layers and
-//! the server functions' caller ask the same questions, answered here once.
+//! it may change state, and whether it wants a page or data; and whether an
+//! answer is a page. The layers and the server functions' caller ask the
+//! same questions, answered here once.
 
 use axum::http::{HeaderMap, Method, Request, header};
 
@@ -21,4 +22,12 @@ pub fn accepts_html(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|accept| accept.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Whether an answer with these headers is a page (`text/html`).
+pub fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|kind| kind.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("text/html"))
 }

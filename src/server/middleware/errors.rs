@@ -62,7 +62,7 @@ impl IntoResponse for AppError {
 }
 
 /// Error bodies are a few dozen bytes of JSON; anything larger is not ours.
-const MAX_ERROR_BODY: usize = 64 * 1024;
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Gives every error answer its `AppError` body and status; a browser that
 /// wants a page gets the page for it ([`error_page`]).

@@ -28,7 +28,7 @@ use axum::{
     response::Response,
 };
 
-use crate::server::AppState;
+use crate::server::{AppState, request::is_html};
 
 /// What every response says, unless an inner layer said otherwise.
 pub const EVERY_RESPONSE: [(HeaderName, &str); 5] = [
@@ -48,11 +48,7 @@ pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let page = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|media| media.to_str().ok())
-        .is_some_and(|media| media.starts_with("text/html"));
-    if page {
+    if is_html(headers) {
         headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(state.page_csp.clone());
     }
     for (name, value) in EVERY_RESPONSE {

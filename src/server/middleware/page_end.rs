@@ -19,7 +19,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::server::error::internal_error;
+use crate::server::{error::internal_error, request::is_html};
 
 /// The scripts Leptos (`leptos_axum` 0.8, an islands page) writes after
 /// every page, each in `<script nonce="…">`.
@@ -32,14 +32,10 @@ pub const LEPTOS_TABLES: [&str; 2] = [
 pub async fn end_at_html(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let headers = response.headers();
-    let is_page = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|kind| kind.to_str().ok())
-        .is_some_and(|kind| kind.starts_with("text/html"));
     // Only a whole page as Leptos rendered it: not an encoded body, not a
     // range of one.
     let whole = !headers.contains_key(header::CONTENT_ENCODING) && response.status() != StatusCode::PARTIAL_CONTENT;
-    if !(is_page && whole) {
+    if !(is_html(headers) && whole) {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -19,7 +19,7 @@ use axum::{
 };
 use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 
-use super::errors::respond;
+use super::errors::{MAX_ERROR_BODY, respond};
 use crate::{error::AppError, server::request::accepts_html};
 
 /// Rewrites an off-site `Location` to `/` (and a 302 to a 303, so the
@@ -50,7 +50,7 @@ pub async fn local_redirects_only(request: Request, next: Next) -> Response {
 /// cookies it set (a new visitor's).
 async fn page_for_error(response: Response) -> Response {
     let (parts, body) = response.into_parts();
-    let error = match to_bytes(body, 64 * 1024).await {
+    let error = match to_bytes(body, MAX_ERROR_BODY).await {
         Ok(bytes) => AppError::de(bytes),
         Err(_) => AppError::BadRequest("the answer could not be read".into()),
     };

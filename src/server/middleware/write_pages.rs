@@ -23,7 +23,7 @@ use crate::{
     server::{
         cookies,
         error::internal_error,
-        request::{accepts_html, is_unsafe},
+        request::{accepts_html, is_html, is_unsafe},
     },
     wire::page,
 };
@@ -84,12 +84,7 @@ pub async fn answer_with_page(request: Request, next: Next) -> Response {
         read.headers_mut().insert(header::COOKIE, jar);
     }
     let mut shown = next.run(read).await;
-    let is_page = shown
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|kind| kind.to_str().ok())
-        .is_some_and(|kind| kind.starts_with("text/html"));
-    if shown.status() != StatusCode::OK || !is_page {
+    if shown.status() != StatusCode::OK || !is_html(shown.headers()) {
         // The browser's own GET will meet the same trouble, and show it.
         // (A rejected form's draft was handed to this GET and is gone: its
         // form page, not a 200, could not have shown it either.)

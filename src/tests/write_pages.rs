@@ -16,24 +16,18 @@ use crate::{
     wire::page,
 };
 
-/// A write as an island sends it through `PageClient`: it wants the data,
-/// and asks for the page.
-async fn island_write(browser: &Browser<'_>, path: &str, fields: &[(&str, &str)]) -> TestResponse {
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header(page::ASK, "1")
-        .body(Body::from(form(fields)))
-        .unwrap();
-    browser.send(request).await
-}
+/// The `Accept` of a write as an island sends it through `PageClient`: it
+/// wants the data, and asks for the page.
+const ISLAND: &str = "application/json";
+/// The `Accept` of a form as the page's script sends it before the client
+/// has started: it wants a page, and asks for it in the same answer.
+const SCRIPT_FORM: &str = "text/html";
 
-/// A form as the page's script sends it before the client has started: it
-/// wants a page, and asks for it in the same answer.
-async fn script_form(browser: &Browser<'_>, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+/// A write to `path` that asks for its page, sent as `accept` says.
+async fn asking(browser: &Browser<'_>, accept: &str, path: &str, fields: &[(&str, &str)]) -> TestResponse {
     let request = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html")
+        .header(header::ACCEPT, accept)
         .header(page::ASK, "1")
         .body(Body::from(form(fields)))
         .unwrap();
@@ -54,8 +48,9 @@ async fn publish_save_and_delete_each_answer_with_the_page_they_lead_to() {
     let browser = app.browser();
     let key = uuid_like();
 
-    let published = island_write(
+    let published = asking(
         &browser,
+        ISLAND,
         "/api/create_post",
         &[("title", "One trip"), ("content", "Answered with its page"), ("submission", &key)],
     )
@@ -72,8 +67,9 @@ async fn publish_save_and_delete_each_answer_with_the_page_they_lead_to() {
     assert!(!published.body.contains("Post published"));
     assert_eq!(browser.cookie(FLASH_COOKIE), None);
 
-    let saved = island_write(
+    let saved = asking(
         &browser,
+        ISLAND,
         "/api/update_post",
         &[("id", &id.to_string()), ("title", "Saved"), ("content", "Again")],
     )
@@ -90,7 +86,7 @@ async fn publish_save_and_delete_each_answer_with_the_page_they_lead_to() {
     let still = app.state.cache.kept(&key).expect("still kept");
     assert!(std::sync::Arc::ptr_eq(&kept, &still), "served from the kept page, not rendered again");
 
-    let deleted = island_write(&browser, "/api/delete_post", &[("id", &id.to_string())]).await;
+    let deleted = asking(&browser, ISLAND, "/api/delete_post", &[("id", &id.to_string())]).await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
     assert_eq!(header(&deleted, page::ANSWER), Some("null"));
     assert_eq!(header(&deleted, page::LOCATION), Some("/"));
@@ -130,9 +126,13 @@ async fn a_form_the_script_sends_gets_the_page_with_its_flash_or_the_form_with_i
     let browser = app.browser();
     let key = uuid_like();
 
-    let rejected =
-        script_form(&browser, "/api/create_post", &[("title", ""), ("content", "Kept as typed"), ("submission", &key)])
-            .await;
+    let rejected = asking(
+        &browser,
+        SCRIPT_FORM,
+        "/api/create_post",
+        &[("title", ""), ("content", "Kept as typed"), ("submission", &key)],
+    )
+    .await;
     assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
     assert_eq!(header(&rejected, page::LOCATION), Some("/posts/new"));
     assert!(rejected.body.contains("Title is required"), "{}", rejected.body);
@@ -140,8 +140,9 @@ async fn a_form_the_script_sends_gets_the_page_with_its_flash_or_the_form_with_i
     assert_eq!(browser.cookie(DRAFT_COOKIE), None, "the draft was handed over, and its cookie cleared");
     assert_eq!(app.post_count().await, 0);
 
-    let published = script_form(
+    let published = asking(
         &browser,
+        SCRIPT_FORM,
         "/api/create_post",
         &[("title", "By the script"), ("content", "Before hydration"), ("submission", &key)],
     )
@@ -162,14 +163,14 @@ async fn a_rejected_island_write_is_answered_with_its_error_not_a_page() {
     let id = browser.publish("Mine", "text").await;
 
     let invalid =
-        island_write(&browser, "/api/update_post", &[("id", &id.to_string()), ("title", ""), ("content", "x")]).await;
+        asking(&browser, ISLAND, "/api/update_post", &[("id", &id.to_string()), ("title", ""), ("content", "x")]).await;
     assert!(invalid.status.is_client_error(), "{}", invalid.status);
     assert!(!is_page(&invalid));
     assert!(invalid.body.contains("Title is required"), "{}", invalid.body);
     assert_eq!(header(&invalid, page::LOCATION), None);
 
     let stranger = app.browser();
-    let refused = island_write(&stranger, "/api/delete_post", &[("id", &id.to_string())]).await;
+    let refused = asking(&stranger, ISLAND, "/api/delete_post", &[("id", &id.to_string())]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(!is_page(&refused));
     assert_eq!(app.post_count().await, 1);
@@ -181,8 +182,9 @@ async fn a_first_time_visitor_who_publishes_is_shown_the_post_as_its_author() {
     let browser = app.browser();
     assert_eq!(browser.visitor_id(), None);
     let key = uuid_like();
-    let published = island_write(
+    let published = asking(
         &browser,
+        ISLAND,
         "/api/create_post",
         &[("title", "First visit"), ("content", "Hello"), ("submission", &key)],
     )
@@ -211,11 +213,12 @@ async fn without_a_page_to_give_the_answer_is_what_it_would_have_been() {
     assert_eq!(header(&read, page::LOCATION), None, "a GET is a read: nothing to add");
 
     for (return_to, status) in [("/no/such/page", StatusCode::SEE_OTHER), ("/a b", StatusCode::SEE_OTHER)] {
-        let sent = script_form(&browser, "/api/set_theme", &[("theme", "dark"), ("return_to", return_to)]).await;
+        let sent =
+            asking(&browser, SCRIPT_FORM, "/api/set_theme", &[("theme", "dark"), ("return_to", return_to)]).await;
         assert_eq!(sent.status, status, "{return_to}: {}", sent.body);
         assert_eq!(header(&sent, page::LOCATION), None, "{return_to}");
         assert_eq!(browser.cookie("theme").as_deref(), Some("dark"), "{return_to}: the write itself happened");
-        let island = island_write(&browser, "/api/set_theme", &[("theme", "light"), ("return_to", return_to)]).await;
+        let island = asking(&browser, ISLAND, "/api/set_theme", &[("theme", "light"), ("return_to", return_to)]).await;
         assert_eq!(island.status, StatusCode::OK, "{return_to}: the data, as an island would get it");
         assert_eq!(island.body, "\"Light\"");
         assert_eq!(header(&island, "location"), None);

@@ -69,6 +69,14 @@ async fn run(config: Config) -> ExitCode {
         }
     };
     tracing::info!("listening on http://{addr}");
+    // Streams never end by themselves: on the signal that stops the server,
+    // end them, so their connections close and their browsers reconnect
+    // elsewhere.
+    let live = state.live.clone();
+    tokio::spawn(async move {
+        serve::shutdown_signal().await;
+        live.close();
+    });
     let router = build_router(state.clone());
     #[cfg(feature = "bench")]
     let router = serve::with_bench_ceiling(router).await;

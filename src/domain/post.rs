@@ -63,6 +63,10 @@ pub struct LikeState {
     pub liked: bool,
     /// How many visitors like the post now.
     pub like_count: Count,
+    /// The change feed's position this state is as of, or later (0: not
+    /// known). A live update from before it is older than this state, and
+    /// the Like button does not let it overwrite this one.
+    pub at: i64,
 }
 
 /// The look a visitor chose; without a choice the browser's follows the

@@ -129,6 +129,11 @@ impl ChangeFeed {
         self.written.load(Ordering::Acquire)
     }
 
+    /// Changes each time the follower has applied more rows.
+    pub fn subscribe_applied(&self) -> watch::Receiver<i64> {
+        self.applied.subscribe()
+    }
+
     /// The last row applied to this instance's cache.
     pub fn applied(&self) -> i64 {
         *self.applied.borrow()
@@ -251,7 +256,8 @@ fn encode(tag: Tag) -> String {
     }
 }
 
-fn decode(text: &str) -> Option<Tag> {
+/// The tag a feed row names by `text`, if it is one.
+pub fn decode(text: &str) -> Option<Tag> {
     match text.split_once(':') {
         None if text == "posts" => Some(Tag::Posts),
         Some(("post", id)) => id.parse().ok().map(Tag::Post),

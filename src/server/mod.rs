@@ -24,6 +24,7 @@ pub mod db;
 pub mod drafts;
 pub mod feed;
 pub mod limits;
+pub mod live;
 pub mod services;
 pub mod state;
 // The request's side: what server functions and pages use.
@@ -33,6 +34,7 @@ pub mod plain_form;
 pub mod registry;
 pub mod request;
 // The top: the layers, the router, the listener.
+pub mod live_stream;
 pub mod middleware;
 pub mod router;
 pub mod serve;

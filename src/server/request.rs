@@ -3,7 +3,12 @@
 //! answer is a page. The layers and the server functions' caller ask the
 //! same questions, answered here once.
 
-use axum::http::{HeaderMap, Method, Request, header};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::ConnectInfo,
+    http::{HeaderMap, Method, Request, header},
+};
 
 /// Whether a request may change state: anything but GET, HEAD and OPTIONS.
 pub fn is_unsafe(method: &Method) -> bool {
@@ -30,4 +35,20 @@ pub fn is_html(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|kind| kind.to_str().ok())
         .is_some_and(|kind| kind.starts_with("text/html"))
+}
+
+/// The client's address: the connection's peer, or, behind a trusted proxy,
+/// the first address in `X-Forwarded-For`.
+pub fn client_ip<B>(request: &Request<B>, trusted_proxy: bool) -> Option<IpAddr> {
+    if trusted_proxy
+        && let Some(ip) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(',').next())
+            .and_then(|first| first.trim().parse().ok())
+    {
+        return Some(ip);
+    }
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
 }

@@ -31,6 +31,7 @@ pub fn build_router(state: AppState) -> Router {
             .layer(middleware::from_fn_with_state(state.assets.clone(), cache_static_files));
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route(super::live_stream::PATH, get(super::live_stream::live_stream))
         // Registers every page route and every `#[server]` function, and
         // provides `AppState` to both through context.
         .leptos_routes(&state, routes, move || shell(options.clone(), &page_assets.current()))

@@ -71,7 +71,8 @@ pub async fn serve(listener: TcpListener, router: Router, options: ServeOptions)
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

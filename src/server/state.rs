@@ -21,6 +21,7 @@ use super::{
     drafts::DraftStore,
     feed::ChangeFeed,
     limits::WriteLimits,
+    live::Live,
     secret::SecretKey,
     services::{
         Store,
@@ -81,6 +82,8 @@ pub struct AppStateInner {
     pub writes: Arc<WriteGate>,
     /// What other instances on the database wrote (see [`ChangeFeed`]).
     pub feed: Arc<ChangeFeed>,
+    /// The streams of changes open pages follow (see [`Live`]).
+    pub live: Arc<Live>,
     /// The log lines of refused requests (another site's, another host's,
     /// over the write limits), at most one a second, so an attack does not
     /// grow the log at its rate.
@@ -128,6 +131,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     let likes = Arc::new(LikeWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
     let views = Arc::new(ViewWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
     let publishing = Arc::new(PostWriter::start(db.clone(), cache.clone(), writes.clone(), feed.clone()));
+    let live = Live::start(db.clone(), feed.clone(), config.live);
     db.start_housekeeping(writes.clone());
     let drafts = Arc::new(DraftStore::new(db.clone(), writes.clone()));
     let write_limits = Arc::new(WriteLimits::configured(&config.security));
@@ -147,6 +151,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         publishing,
         writes,
         feed,
+        live,
         cookie_key,
         refusals_logged: Arc::new(Throttled::new(Duration::from_secs(1))),
     }))

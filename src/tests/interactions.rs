@@ -33,28 +33,24 @@ async fn liking_and_unliking_are_idempotent_per_visitor() {
     let id_field = id.to_string();
 
     let liked = [("id", id_field.as_str()), ("liked", "true")];
-    assert_eq!(
-        like_state(&fan.call("/api/set_like", &liked).await),
-        LikeState { liked: true, like_count: Count::from(1) }
-    );
-    assert_eq!(
-        like_state(&fan.call("/api/set_like", &liked).await),
-        LikeState { liked: true, like_count: Count::from(1) }
-    );
+    let state = like_state(&fan.call("/api/set_like", &liked).await);
+    assert_eq!((state.liked, state.like_count), (true, Count::from(1)));
+    assert!(state.at > 0, "a like's answer says the feed position it is as of");
+    let state = like_state(&fan.call("/api/set_like", &liked).await);
+    assert_eq!((state.liked, state.like_count), (true, Count::from(1)));
+    assert!(state.at > 0, "a like's answer says the feed position it is as of");
     assert_eq!(stored_counts(&app, id).await.0, 1);
 
     let detail: PostDetail = serde_json::from_str(&fan.call("/api/get_post", &[("id", &id_field)]).await.body).unwrap();
     assert!(detail.liked && detail.like_count == 1);
 
     let unliked = [("id", id_field.as_str()), ("liked", "false")];
-    assert_eq!(
-        like_state(&fan.call("/api/set_like", &unliked).await),
-        LikeState { liked: false, like_count: Count::from(0) }
-    );
-    assert_eq!(
-        like_state(&fan.call("/api/set_like", &unliked).await),
-        LikeState { liked: false, like_count: Count::from(0) }
-    );
+    let state = like_state(&fan.call("/api/set_like", &unliked).await);
+    assert_eq!((state.liked, state.like_count), (false, Count::from(0)));
+    assert!(state.at > 0, "a like's answer says the feed position it is as of");
+    let state = like_state(&fan.call("/api/set_like", &unliked).await);
+    assert_eq!((state.liked, state.like_count), (false, Count::from(0)));
+    assert!(state.at > 0, "a like's answer says the feed position it is as of");
     assert_eq!(stored_counts(&app, id).await.0, 0);
 }
 

@@ -28,7 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("db", &["server::db"]),
     ("cache", &["server::cache"]),
-    ("feed", &["server::feed"]),
+    ("feed", &["server::feed", "server::live"]),
     ("services", &["server::services", "server::drafts", "server::limits"]),
     ("state", &["server::state"]),
     (
@@ -43,7 +43,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "server::request",
         ],
     ),
-    ("top", &["server::middleware", "server::router", "server::serve"]),
+    ("top", &["server::live_stream", "server::middleware", "server::router", "server::serve"]),
 ];
 
 /// What `server/mod.rs` re-exports, by the module that defines it.

@@ -13,6 +13,7 @@ mod headers;
 mod instances;
 mod interactions;
 mod layers;
+mod live;
 mod logs;
 mod posts;
 mod serving;

@@ -16,6 +16,7 @@ pub(super) struct Settings {
     pub(super) security: Security,
     pub(super) database: Database,
     pub(super) cache: Cache,
+    pub(super) live: Live,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +94,21 @@ pub(super) struct Cache {
 impl Default for Cache {
     fn default() -> Self {
         Cache { enabled: true, capacity: 1000, follow_every_ms: 10 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(super) struct Live {
+    pub(super) max_streams: u32,
+    pub(super) max_streams_per_address: u32,
+    pub(super) coalesce_ms: u64,
+    pub(super) keep_alive_ms: u64,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live { max_streams: 10_000, max_streams_per_address: 8, coalesce_ms: 25, keep_alive_ms: 15_000 }
     }
 }
 

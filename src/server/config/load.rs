@@ -8,7 +8,7 @@ use std::{
 };
 
 use super::{
-    Backend, CONFIG_FILE_NAME, CONFIG_PATH_VAR, Config, DatabaseConfig, ENV, SecretSource, SecurityConfig,
+    Backend, CONFIG_FILE_NAME, CONFIG_PATH_VAR, Config, DatabaseConfig, ENV, LiveConfig, SecretSource, SecurityConfig,
     file::{self, Settings},
     hosts,
 };
@@ -127,6 +127,17 @@ impl Config {
                 0
             },
             follow_every: sources.millis("cache.follow_every_ms", cache.follow_every_ms, 1..=60_000)?,
+            live: LiveConfig {
+                max_streams: sources.within("live.max_streams", settings.live.max_streams.into(), 0..=1_000_000)?
+                    as usize,
+                max_streams_per_address: sources.within(
+                    "live.max_streams_per_address",
+                    settings.live.max_streams_per_address.into(),
+                    0..=1_000_000,
+                )? as usize,
+                coalesce: sources.millis("live.coalesce_ms", settings.live.coalesce_ms, 0..=10_000)?,
+                keep_alive: sources.millis("live.keep_alive_ms", settings.live.keep_alive_ms, 100..=600_000)?,
+            },
             worker_threads: sources.within("server.worker_threads", server.worker_threads.into(), 0..=1024)? as usize,
             hash_files: sources.env("LEPTOS_HASH_FILES").is_none_or(|value| value != "false"),
             watch: sources.env("LEPTOS_WATCH").is_some(),

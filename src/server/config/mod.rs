@@ -45,7 +45,7 @@ pub const CONFIG_PATH_VAR: &str = "BULLETIN_CONFIG";
 /// Each environment variable that overrides a key of the file, and whether
 /// its text is parsed as a TOML-like value (numbers, booleans) or taken as
 /// a string as it is.
-pub const ENV: [(&str, &str, bool); 18] = [
+pub const ENV: [(&str, &str, bool); 21] = [
     ("LEPTOS_SITE_ADDR", "server.site_addr", false),
     ("LEPTOS_SITE_ROOT", "server.site_root", false),
     ("BULLETIN_HTTPS", "server.https", true),
@@ -64,6 +64,9 @@ pub const ENV: [(&str, &str, bool); 18] = [
     ("BULLETIN_CACHE_ENABLED", "cache.enabled", true),
     ("BULLETIN_CACHE_CAPACITY", "cache.capacity", true),
     ("BULLETIN_CACHE_FOLLOW_EVERY_MS", "cache.follow_every_ms", true),
+    ("BULLETIN_LIVE_MAX_STREAMS", "live.max_streams", true),
+    ("BULLETIN_LIVE_MAX_STREAMS_PER_ADDRESS", "live.max_streams_per_address", true),
+    ("BULLETIN_LIVE_COALESCE_MS", "live.coalesce_ms", true),
 ];
 
 /// The server's configuration, validated and with every path resolved.
@@ -91,6 +94,8 @@ pub struct Config {
     /// How often the read cache reads the feed of other instances' writes
     /// (`server::feed`).
     pub follow_every: Duration,
+    /// The stream of changes for browsers (`server::live`).
+    pub live: LiveConfig,
     /// Tokio worker threads; 0 for one per core.
     pub worker_threads: usize,
     /// Whether the client's file names may carry hashes, read from
@@ -180,6 +185,21 @@ pub struct SecurityConfig {
     pub header_read_timeout: Duration,
     /// How long a client may take to send a request's body.
     pub body_read_timeout: Duration,
+}
+
+/// The bounds of the stream of changes that pages follow (`server::live`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveConfig {
+    /// The most streams open at once on this instance; over it, 503.
+    pub max_streams: usize,
+    /// The most streams open at once from one address; over it, 503.
+    pub max_streams_per_address: usize,
+    /// How long changes are gathered before they are sent, so that each
+    /// post changes at most once per this window in a stream.
+    pub coalesce: Duration,
+    /// How long a stream may stay silent before a comment is sent, so that
+    /// proxies do not close it as idle.
+    pub keep_alive: Duration,
 }
 
 /// Where the cookie-signing key comes from.

@@ -8,20 +8,18 @@
 //! never limited. The limits are per process: behind a load balancer each
 //! instance counts its own.
 
-use std::net::{IpAddr, SocketAddr};
-
 use super::errors::respond;
 use crate::{
     error::AppError,
     server::{
         AppState,
         registry::{self, Access},
-        request::{is_unsafe, wants_html},
+        request::{client_ip, is_unsafe, wants_html},
         visitor::Visitor,
     },
 };
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     middleware::Next,
     response::Response,
 };
@@ -47,20 +45,4 @@ pub async fn limit_writes(State(state): State<AppState>, request: Request, next:
             respond(AppError::TooManyRequests { retry_after_secs }, wants_html(&request))
         }
     }
-}
-
-/// The client's address: the connection's peer, or, behind a trusted proxy,
-/// the first address in `X-Forwarded-For`.
-fn client_ip(request: &Request, trusted_proxy: bool) -> Option<IpAddr> {
-    if trusted_proxy
-        && let Some(ip) = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(',').next())
-            .and_then(|first| first.trim().parse().ok())
-    {
-        return Some(ip);
-    }
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
 }

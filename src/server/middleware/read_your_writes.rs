@@ -3,17 +3,29 @@
 //! written up to, in the signed `bulletin_seen` cookie, and a request that
 //! carries a position its instance has not applied yet waits (within a
 //! bound) until it has.
+//!
+//! Every page also says the feed position it is at least as new as, in
+//! `Server-Timing: feed;desc=N` (a header the page's script can read for
+//! the document it was loaded with): its stream of live changes
+//! ([`crate::server::live`]) starts there, so nothing that happened while
+//! the page travelled is missed.
 
 use std::time::Duration;
 
 use axum::{
     extract::{Request, State},
-    http::header,
+    http::{HeaderName, HeaderValue, header},
     middleware::Next,
     response::Response,
 };
 
-use crate::server::{AppState, request::is_unsafe};
+use crate::server::{
+    AppState,
+    request::{is_html, is_unsafe},
+};
+
+/// The header that carries the page's feed position.
+pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// The cookie with the feed position a visitor's last write reached.
 pub const SEEN_COOKIE: &str = "bulletin_seen";
@@ -38,7 +50,13 @@ pub async fn catch_up(State(state): State<AppState>, request: Request, next: Nex
         tracing::warn!(seen, applied = state.feed.applied(), "answering before the change feed caught up");
     }
     let write = is_unsafe(request.method());
+    // Taken before the page is read: what it shows is at least this new.
+    let applied = state.feed.applied();
     let mut response = next.run(request).await;
+    if !write && is_html(response.headers()) {
+        let position = HeaderValue::from_str(&format!("feed;desc={applied}")).expect("digits");
+        response.headers_mut().append(SERVER_TIMING, position);
+    }
     let written = state.feed.written();
     let succeeded = response.status().is_success() || response.status().is_redirection();
     if write && succeeded && written > seen {

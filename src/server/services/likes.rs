@@ -193,6 +193,6 @@ impl LikeWriter {
     pub async fn set(&self, visitor: &Visitor, post_id: i64, liked: bool) -> Result<LikeState, AppError> {
         let like = Like { post_id, visitor_id: visitor.id().to_owned(), liked };
         let counts = self.submit(like).await?.ok_or(AppError::NotFound)?;
-        Ok(LikeState { liked, like_count: Count::from(counts.likes) })
+        Ok(LikeState { liked, like_count: Count::from(counts.likes), at: 0 })
     }
 }

@@ -312,7 +312,10 @@ async fn guarded_write(
 /// same statement, so N visitors liking at once count exactly N.
 pub async fn set_like(store: Store<'_>, visitor: &Visitor, id: i64, liked: bool) -> Result<LikeState, AppError> {
     // Through the group-commit writer: see `services::likes`.
-    store.likes.set(visitor, id, liked).await
+    let mut state = store.likes.set(visitor, id, liked).await?;
+    // At or past this like's own row: what this instance has written.
+    state.at = store.feed.written();
+    Ok(state)
 }
 
 /// Counts one view of post `id` and returns the new count (by group

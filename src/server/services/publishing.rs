@@ -50,8 +50,12 @@ impl Write for Publishing {
         Ok(done)
     }
 
-    fn changed(_batch: &[(Publish, Option<i64>)]) -> Vec<Tag> {
-        vec![Tag::Posts]
+    /// The lists, and each post by its id, so that the streams of open
+    /// pages (`server::live`) can tell which posts are new.
+    fn changed(batch: &[(Publish, Option<i64>)]) -> Vec<Tag> {
+        let mut tags = vec![Tag::Posts];
+        tags.extend(batch.iter().filter_map(|(_, id)| *id).map(Tag::Post));
+        tags
     }
 
     fn committed(cache: &ReadCache, _batch: &[(Publish, Option<i64>)], _seq: Option<i64>) {

@@ -28,7 +28,7 @@ pub fn PostPage() -> impl IntoView {
 #[component]
 fn PostView(post: PostDetail, alert: Option<AppError>) -> impl IntoView {
     let id = post.id;
-    let initial = LikeState { liked: post.liked, like_count: post.like_count };
+    let initial = LikeState { liked: post.liked, like_count: post.like_count, at: 0 };
     view! {
         <Title text=post.title.clone() />
         <article class="post">

@@ -35,8 +35,8 @@ fn summary(id: i64, title: &str) -> PostSummary {
 
 #[test]
 fn every_answer_a_server_function_gives_crosses_unchanged() {
-    crosses(LikeState { liked: true, like_count: Count::from(42) });
-    crosses(LikeState { liked: false, like_count: Count::from(-1) });
+    crosses(LikeState { liked: true, like_count: Count::from(42), at: 9_007_199_254_740_993 });
+    crosses(LikeState { liked: false, like_count: Count::from(-1), at: 0 });
     crosses(7_i64);
     crosses(i64::MIN);
     crosses(Some(Theme::Dark));
@@ -140,7 +140,7 @@ fn malformed_text_is_refused_rather_than_misread() {
 #[test]
 fn unknown_fields_of_any_kind_are_skipped() {
     let text = r#"{"extra":[1.5e-3,{"a":[null,true,false,"x\"y"]},-0.25E+2],
-        "liked" : true , "like_count" : 3, "more": {}}"#;
-    assert_eq!(from_str::<LikeState>(text), Ok(LikeState { liked: true, like_count: Count::from(3) }));
-    assert_eq!(from_str::<LikeState>(r#"{"extra":1.,"liked":true,"like_count":3}"#), Err(Error));
+        "liked" : true , "like_count" : 3, "more": {}, "at": 12}"#;
+    assert_eq!(from_str::<LikeState>(text), Ok(LikeState { liked: true, like_count: Count::from(3), at: 12 }));
+    assert_eq!(from_str::<LikeState>(r#"{"extra":1.,"liked":true,"like_count":3,"at":1}"#), Err(Error));
 }

@@ -61,6 +61,9 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: join(root, 'target/site'),
       DATABASE_URL: `sqlite://${join(process.env.E2E_DB_DIR, 'e2e.db')}`,
       BULLETIN_SECRET_KEY: process.env.E2E_SECRET_KEY,
+      // Every page of every test opens its live stream from this one
+      // address; the per-address bound is for the world's visitors.
+      BULLETIN_LIVE_MAX_STREAMS_PER_ADDRESS: '1000',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
   },

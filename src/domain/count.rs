@@ -58,6 +58,12 @@ impl Count {
     pub fn moved_by(self, delta: i64) -> Count {
         Count(self.0 + delta)
     }
+
+    /// The larger of two counts: for a count that only grows (views), the
+    /// newer of two reports.
+    pub fn newer(self, other: Count) -> Count {
+        Count(self.0.max(other.0))
+    }
 }
 
 /// Tests read counts as numbers.

@@ -22,7 +22,19 @@
 // and the server answers with it, naming it in `bulletin-location`.
 // Islands call `window.bulletinNavigate(path, flash)` to go somewhere after a
 // write, with the one-line message to show there; their writes' answers have
-// already handed that page over with `window.bulletinArrive(path, html)`.
+// already handed that page over with `window.bulletinArrive(path, html,
+// timing)`.
+//
+// 3. Live pages. Once the islands have started, the tab follows the server's
+//    stream of changes (`GET /live`, server-sent events, `server::live`):
+//    one stream per tab, kept across navigations, starting at the feed
+//    position the page was served at (its `Server-Timing`), so nothing that
+//    happened while the page travelled is missed; `EventSource` reconnects
+//    by itself with the last id it got. Each change goes to what the page
+//    shows: the list's counts, titles and excerpts; the islands' counts
+//    (a `bulletin:counts` event, `ui::live`); a post's new text; a deleted
+//    post marked; on the first page of the list, a button saying how many
+//    posts are new. A change older than the page on screen is not shown.
 (jsUrl, wasmUrl, splitUrl) => {
   let client = null;
   let latest = 0;
@@ -38,6 +50,13 @@
   const pageOf = (url) => url.origin + url.pathname + url.search;
   let shown = pageOf(location);
   history.scrollRestoration = 'manual';
+  // The feed position the page on screen is as of (null: not known).
+  const positionOf = (timing) => {
+    const found = /(?:^|,)\s*feed;desc="?(\d+)/.exec(timing ?? '');
+    return found ? Number(found[1]) : null;
+  };
+  const loaded = performance.getEntriesByType('navigation')[0]?.serverTiming?.find((entry) => entry.name === 'feed');
+  let pageAt = loaded ? Number(loaded.description) : null;
 
   // Hydrates the islands not hydrated yet. A lazy island (the forms) first
   // fetches its own part of the client; the promise settles when all have.
@@ -80,6 +99,7 @@
         await hydrateIslands();
         // The page is live: CSS shows the keyboard shortcuts, tests wait for it.
         document.body.setAttribute('data-hydrated', '');
+        follow();
       })
       .catch((error) => console.error('the client did not load', error));
   };
@@ -157,7 +177,8 @@
     const html = await response.text();
     if (!(response.headers.get('content-type') ?? '').startsWith('text/html')) return { url: new URL(response.url), html: null };
     const named = response.headers.get('bulletin-location');
-    return { url: new URL(named ?? (response.redirected ? response.url : url), location.href), html };
+    const at = positionOf(response.headers.get('server-timing'));
+    return { url: new URL(named ?? (response.redirected ? response.url : url), location.href), html, at };
   };
 
   // Shows the page at `url` (sent `init`, for a form). `push`: a new
@@ -197,16 +218,133 @@
     }
     swap(new DOMParser().parseFromString(page.html, 'text/html'), message);
     shown = pageOf(landed);
-    hydrateIslands();
+    pageAt = page.at ?? null;
+    hydrateIslands().then(catchUp);
     settle(landed, { restore, moved: !restore });
   };
 
+  // What the stream said of each post lately, merged, with its position:
+  // shown again on a page that arrives older than it.
+  const heard = new Map();
+  const newer = (at) => pageAt === null || at > pageAt;
+
+  const markGone = (element) => {
+    if (element.hasAttribute('data-gone')) return;
+    element.setAttribute('data-gone', '');
+    const note = document.createElement('p');
+    note.className = 'gone-note';
+    note.textContent = 'This post was deleted.';
+    element.querySelector('h1, h2')?.after(note);
+  };
+
+  // A post's page shows its whole text, which the stream does not carry:
+  // asked for once it changed, the latest answer kept.
+  const refreshPost = async (article, id) => {
+    const mine = (article.bulletinAsked = (article.bulletinAsked ?? 0) + 1);
+    try {
+      const response = await fetch('/api/get_post', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: `id=${id}`,
+        credentials: 'same-origin',
+      });
+      if (!response.ok) return;
+      const post = await response.json();
+      if (mine !== article.bulletinAsked || !article.isConnected) return;
+      article.querySelector('h1').textContent = post.title;
+      article.querySelector('.post-content').textContent = post.content;
+      document.title = `${post.title} · bulletin`;
+    } catch {
+      // The next change, or the next visit, shows it.
+    }
+  };
+
+  // The first page of the list counts the posts published since it was
+  // served, and offers to show them.
+  const countNew = (change) => {
+    const notice = document.querySelector('.new-posts');
+    if (!notice) return;
+    notice.bulletinNewest ??= Math.max(0, ...[...document.querySelectorAll('li[data-post]')].map((item) => Number(item.dataset.post)));
+    notice.bulletinFresh ??= new Set();
+    if (change.id <= notice.bulletinNewest || document.querySelector(`li[data-post="${change.id}"]`)) return;
+    if (change.gone) notice.bulletinFresh.delete(change.id);
+    else if (change.title !== undefined) notice.bulletinFresh.add(change.id);
+    const count = notice.bulletinFresh.size;
+    const button = notice.querySelector('button');
+    button.hidden = count === 0;
+    button.textContent = count === 1 ? 'Show 1 new post' : `Show ${count} new posts`;
+    // Said once, politely; the button's own text changes silently.
+    const status = notice.querySelector('[aria-live]');
+    if (count > 0 && !status.textContent) status.textContent = 'New posts have been published.';
+  };
+
+  const show = (change, at) => {
+    const { id } = change;
+    if (change.likes !== undefined) {
+      dispatchEvent(new CustomEvent('bulletin:counts', { detail: { id, likes: change.likes, views: change.views, at } }));
+    }
+    for (const item of document.querySelectorAll(`li[data-post="${id}"]`)) {
+      if (change.gone) markGone(item);
+      if (change.likes !== undefined) {
+        item.querySelector('.likes').textContent = `${change.likes} likes`;
+        item.querySelector('.views').textContent = `${change.views} views`;
+      }
+      if (change.title !== undefined) {
+        item.querySelector('h2 a').textContent = change.title;
+        item.querySelector('.excerpt').textContent = change.excerpt;
+      }
+    }
+    const article = document.querySelector(`article.post[data-post="${id}"]`);
+    if (article && change.gone) {
+      markGone(article);
+      moveFlash(document.querySelector('.flash'), 'This post was deleted.');
+    } else if (article && change.title !== undefined) {
+      refreshPost(article, id);
+    }
+    countNew(change);
+  };
+
+  // A page that arrived older than what the stream said: shown the newer.
+  const catchUp = () => {
+    for (const [change, at] of heard.values()) if (newer(at)) show(change, at);
+  };
+
+  const follow = () => {
+    if (!window.EventSource) return;
+    const source = new EventSource(pageAt === null ? '/live' : `/live?after=${pageAt}`);
+    source.onopen = () => document.body.setAttribute('data-live', '');
+    source.onerror = () => document.body.removeAttribute('data-live');
+    source.onmessage = (ev) => {
+      const at = Number(ev.lastEventId);
+      for (const change of JSON.parse(ev.data)) {
+        const before = heard.get(change.id);
+        heard.delete(change.id);
+        heard.set(change.id, [{ ...before?.[0], ...change }, at]);
+        if (heard.size > 500) heard.delete(heard.keys().next().value);
+        if (newer(at)) show(change, at);
+      }
+    };
+    // Too much was missed to say what: the page is fetched again where it
+    // stands, unless it is a form the visitor may be typing in.
+    source.addEventListener('reload', () => {
+      heard.clear();
+      if (document.querySelector('main textarea')) return;
+      navigate(new URL(location.href), { push: false, restore: [scrollX, scrollY] });
+    });
+  };
+
+  addEventListener('click', (ev) => {
+    if (ev.target instanceof Element && ev.target.closest('.new-posts-button')) {
+      navigate(new URL('/', location.href), { push: location.pathname !== '/' || location.search !== '' });
+    }
+  });
+
   window.bulletinNavigate = (path, message) => {
-    const brought = delivered?.at === latest ? delivered : null;
+    const brought = delivered?.for === latest ? delivered : null;
     return navigate(new URL(path, location.href), { message, brought });
   };
-  window.bulletinArrive = (path, html) => {
-    delivered = { url: new URL(path, location.href), html, at: latest };
+  window.bulletinArrive = (path, html, timing) => {
+    delivered = { url: new URL(path, location.href), html, at: positionOf(timing), for: latest };
   };
 
   addEventListener('click', (ev) => {

@@ -11,6 +11,7 @@ pub mod components;
 pub mod escape;
 pub mod flash;
 pub mod island;
+pub mod live;
 pub mod navigate;
 pub mod pages;
 mod shortcuts;

@@ -16,7 +16,7 @@ pub fn go(path: &str, flash: Option<Flash>) {
             return;
         };
         let message = flash.map_or(JsValue::NULL, |flash| JsValue::from_str(flash.message()));
-        if !call_script("bulletinNavigate", &JsValue::from_str(path), &message) {
+        if !call_script("bulletinNavigate", &[&JsValue::from_str(path), &message]) {
             let _ = window.location().set_href(path);
         }
     }
@@ -24,10 +24,10 @@ pub fn go(path: &str, flash: Option<Flash>) {
     let _ = (path, flash);
 }
 
-/// Calls `window[name](first, second)`, a function of the page's script;
+/// Calls `window[name](...arguments)`, a function of the page's script;
 /// false when there is none or it threw.
 #[cfg(feature = "hydrate")]
-fn call_script(name: &str, first: &wasm_bindgen::JsValue, second: &wasm_bindgen::JsValue) -> bool {
+fn call_script(name: &str, arguments: &[&wasm_bindgen::JsValue]) -> bool {
     use wasm_bindgen::{JsCast, JsValue};
 
     let Some(window) = web_sys::window() else {
@@ -36,7 +36,10 @@ fn call_script(name: &str, first: &wasm_bindgen::JsValue, second: &wasm_bindgen:
     js_sys::Reflect::get(&window, &JsValue::from_str(name))
         .ok()
         .and_then(|value| value.dyn_into::<js_sys::Function>().ok())
-        .is_some_and(|function| function.call2(&JsValue::NULL, first, second).is_ok())
+        .is_some_and(|function| {
+            let arguments: js_sys::Array = arguments.iter().copied().collect();
+            function.apply(&JsValue::NULL, &arguments).is_ok()
+        })
 }
 
 /// The client of the server functions whose success leads to another page
@@ -134,7 +137,9 @@ mod page_client {
         let text =
             JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?.as_string().unwrap_or_default();
         if let (200, Some(location), Some(answer)) = (response.status(), header(page::LOCATION), header(page::ANSWER)) {
-            call_script("bulletinArrive", &JsValue::from_str(&location), &JsValue::from_str(&text));
+            // The page's feed position too, where its live updates start.
+            let position = header("server-timing").map_or(JsValue::NULL, |timing| JsValue::from_str(&timing));
+            call_script("bulletinArrive", &[&JsValue::from_str(&location), &JsValue::from_str(&text), &position]);
             return Ok(Answer {
                 status: 200,
                 status_text: "OK".into(),

@@ -6,7 +6,12 @@ use crate::{
     api::posts::{SetLike, set_like},
     domain::{Count, LikeState},
     error::AppError,
-    ui::{components::ErrorAlert, island::island_with_props, shortcuts::use_shortcut},
+    ui::{
+        components::ErrorAlert,
+        island::island_with_props,
+        live::{LiveCounts, on_live_counts},
+        shortcuts::use_shortcut,
+    },
 };
 
 island_with_props! {
@@ -20,10 +25,12 @@ island_with_props! {
     /// server last confirmed and says so in an alert. Without JavaScript the
     /// button submits a small form and the server answers with a 303 back here.
     ///
+    /// Other visitors' likes arrive through the live stream (`ui::live`) and
+    /// move the count, never over this visitor's own pending wish.
+    ///
     /// An island (`ui::island`): the only part of a post's page, with the view
-    /// count, that runs in the browser. The list's counts are the server's; the
-    /// next page the visitor opens is rendered after the like was answered, so
-    /// it shows it.
+    /// count, that runs in the browser. The next page the visitor opens is
+    /// rendered after the like was answered, so it shows it.
     pub fn LikeButton(
         /// The post.
         id: i64,
@@ -43,7 +50,9 @@ fn like_button(id: i64, initial: LikeState) -> impl IntoView {
         error: RwSignal::new(None),
     };
     let form = NodeRef::<leptos::html::Form>::new();
-    use_shortcut("l", move || form.get_untracked().is_some_and(|form| form.is_connected()), move || sync.toggle());
+    let mounted = move || form.get_untracked().is_some_and(|form| form.is_connected());
+    use_shortcut("l", mounted, move || sync.toggle());
+    on_live_counts(id, mounted, move |counts| sync.live(counts));
     let wanted = sync.wanted;
 
     view! {
@@ -99,6 +108,22 @@ impl LikeSync {
             _ => {}
         }
         confirmed.like_count
+    }
+
+    /// Another visitor's like, or unlike, from the live stream. The count
+    /// follows unless this visitor's own wish is pending (it would be
+    /// overwritten by a count from before it) or the count is older than
+    /// the one the server last confirmed to this visitor.
+    fn live(self, counts: LiveCounts) {
+        let (Some(false), Some(wanted)) = (self.in_flight.try_get_untracked(), self.wanted.try_get_untracked()) else {
+            return;
+        };
+        self.confirmed.update(|confirmed| {
+            if wanted == confirmed.liked && counts.at >= confirmed.at {
+                confirmed.like_count = Count::from(counts.likes);
+                confirmed.at = counts.at;
+            }
+        });
     }
 
     fn toggle(self) {

@@ -171,7 +171,7 @@ fn when_visible(target: NodeRef<Div>, load: impl Fn() + Clone + 'static, grown: 
 #[component]
 fn PostItem(post: PostSummary) -> impl IntoView {
     view! {
-        <li class="post-item">
+        <li class="post-item" data-post=post.id>
             <article>
                 <h2>
                     <a href=format!("/posts/{}", post.id)>{post.title}</a>

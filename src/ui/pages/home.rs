@@ -9,6 +9,21 @@ use crate::{
     ui::components::{ErrorAlert, PostList, answer_with_status_of},
 };
 
+/// Where the page's script says that posts were published since the page
+/// was served (`ui/client.js`, from the live stream): a status line,
+/// announced once, and a button that shows them, floating over the list so
+/// nothing moves under the reader's eyes. Both stay empty and hidden
+/// without JavaScript.
+#[component]
+fn NewPostsNotice() -> impl IntoView {
+    view! {
+        <div class="new-posts">
+            <p class="visually-hidden" aria-live="polite"></p>
+            <button type="button" class="new-posts-button" hidden></button>
+        </div>
+    }
+}
+
 /// Lists posts newest first, one page at a time (`/?before={id}` for older
 /// pages). Rendered on the server only: the page carries no copy of the
 /// posts as data, and only the list's continuation is an island.
@@ -22,6 +37,8 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Latest posts" />
         <h1>"Latest posts"</h1>
+        // Newer posts are only ever above the first page.
+        {move || before().is_none().then(|| view! { <NewPostsNotice /> })}
         <Suspense fallback=|| {
             view! { <p aria-busy="true">"Loading posts…"</p> }
         }>

@@ -31,7 +31,7 @@ fn PostView(post: PostDetail, alert: Option<AppError>) -> impl IntoView {
     let initial = LikeState { liked: post.liked, like_count: post.like_count, at: 0 };
     view! {
         <Title text=post.title.clone() />
-        <article class="post">
+        <article class="post" data-post=id>
             <h1>{post.title}</h1>
             {alert.map(|error| view! { <ErrorAlert error /> })}
             <div class="post-content">{post.content}</div>

@@ -55,7 +55,7 @@ async fn a_page_carries_its_data_once_and_its_interactive_parts_as_islands() {
     // names the client exports them by.
     for island in [
         format!(
-            r#"data-component="LikeButton" data-props="{{&quot;id&quot;:{id},&quot;initial&quot;:{{&quot;liked&quot;:false,&quot;like_count&quot;:0}}}}">"#
+            r#"data-component="LikeButton" data-props="{{&quot;id&quot;:{id},&quot;initial&quot;:{{&quot;liked&quot;:false,&quot;like_count&quot;:0,&quot;at&quot;:0}}}}">"#
         ),
         format!(r#"data-component="ViewCount" data-props="{{&quot;id&quot;:{id},&quot;views&quot;:0}}">"#),
         format!(

@@ -123,3 +123,52 @@ async fn no_generated_form_gets_a_server_error_from_any_server_function() {
     assert!(seen.keys().any(|status| (200..400).contains(status)), "{seen:?}");
     eprintln!("statuses over {} generated forms: {seen:?}", CASES * registry::all().len() as u64);
 }
+
+/// The live stream's one input is the position it resumes after, in
+/// `Last-Event-ID` or `?after=`: whatever a client puts there, the stream
+/// opens (an unreadable position counts as none) or is told to reload, and
+/// nothing gets a 5xx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_position_a_client_sends_gets_a_server_error_from_the_live_stream() {
+    let app = TestApp::spawn().await;
+    app.browser().publish("Existing", "text").await;
+    let head = app.number("SELECT max(seq) FROM changes", &[]).await;
+    let mut rng = XorShift(0x51_7E_A4_11);
+    let mut seen = std::collections::BTreeMap::<String, u64>::new();
+    for case in 0..CASES {
+        let nasty = NASTY[rng.below(NASTY.len())];
+        let digits = rng.next().to_string();
+        let value =
+            if rng.below(2) == 0 { nasty.to_owned() } else { format!("{}{nasty}", &digits[..rng.below(digits.len())]) };
+        let (header_value, query) = if case % 2 == 0 {
+            (axum::http::HeaderValue::from_str(&value).ok(), String::new())
+        } else {
+            (None, format!("?after={value}"))
+        };
+        let Ok(uri) = format!("/live{query}").parse::<axum::http::Uri>() else {
+            continue;
+        };
+        let mut request = Request::get(uri).body(Body::empty()).unwrap();
+        if let Some(header_value) = header_value {
+            request.headers_mut().insert("last-event-id", header_value);
+        }
+        request.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, 1], 1))));
+        let mut stream = super::live::Stream::from_response(
+            tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("router is infallible"),
+        );
+        assert!(!stream.status.is_server_error(), "case {case}: {value:?} got {}", stream.status);
+        assert_eq!(stream.status, StatusCode::OK, "case {case}: {value:?}");
+        // A readable position gets what came after it, or a reload; an
+        // unreadable one, nothing until the next change.
+        let opened = match value.trim().parse::<i64>() {
+            Ok(at) if at == head => Some("nothing to catch up".to_owned()),
+            Ok(at) if at >= 0 => Some(stream.next().await.map(|event| event.kind).unwrap_or_default()),
+            _ => None,
+        };
+        *seen.entry(format!("{opened:?}")).or_default() += 1;
+    }
+    // Both kinds of answer were reached.
+    assert!(seen.keys().any(|kind| kind.contains("reload")), "{seen:?}");
+    assert!(seen.contains_key("None"), "{seen:?}");
+    eprintln!("live stream positions: {seen:?}");
+}

@@ -63,6 +63,11 @@ async fn pages_server_functions_and_static_files_carry_the_security_headers() {
     std::fs::create_dir_all(site).unwrap();
     std::fs::write(site.join("robots.txt"), "User-agent: *\n").unwrap();
     check("a static file", &app.get("/robots.txt").await, StatusCode::OK);
+
+    // The live stream: its headers come before its first event.
+    let stream = super::live::Stream::open(&app, "10.0.0.1:1", None, "").await;
+    assert_eq!(stream.status, StatusCode::OK);
+    assert_secured("the live stream", &stream.headers, false);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,6 +104,13 @@ async fn every_error_status_carries_the_security_headers_for_pages_and_for_data(
     let like: Vec<(&str, &str)> = like.iter().map(|(k, v)| (*k, v.as_str())).collect();
     check("429, data", &writer.call("/api/set_like", &like).await, StatusCode::TOO_MANY_REQUESTS);
     check("429, a page", &writer.submit("/api/set_like", &like).await, StatusCode::TOO_MANY_REQUESTS);
+
+    // 503: a live stream over the bounds.
+    let crowded = TestApp::spawn_with(&[("BULLETIN_LIVE_MAX_STREAMS_PER_ADDRESS", "1")]).await;
+    let _open = super::live::Stream::open(&crowded, "10.0.0.1:1", None, "").await;
+    let refused = super::live::Stream::open(&crowded, "10.0.0.1:2", None, "").await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_secured("503, a live stream", &refused.headers, false);
 
     // 500: a handler that panics, inside the very same stack.
     async fn panics() -> &'static str {

@@ -61,7 +61,11 @@ impl Stream {
         let mut request = request.body(Body::empty()).unwrap();
         let peer: SocketAddr = peer.parse().expect("an address");
         request.extensions_mut().insert(ConnectInfo(peer));
-        let response = app.router.clone().oneshot(request).await.expect("router is infallible");
+        Stream::from_response(app.router.clone().oneshot(request).await.expect("router is infallible"))
+    }
+
+    /// A stream from the router's answer.
+    pub fn from_response(response: axum::response::Response) -> Stream {
         let (parts, body) = response.into_parts();
         Stream { status: parts.status, headers: parts.headers, body, buffer: String::new() }
     }

@@ -22,9 +22,18 @@
 //! had [`WRITES_AFTER_KILL`] answered after the kill. A write refused 200
 //! times in a row fails the test rather than hang it.
 //!
+//! - a stream of changes (`GET /live`) kept open on every instance from the
+//!   start saw every change to every post, in order, nothing twice: each
+//!   feed row that named a post is covered by the first event at or after
+//!   its position, and that event names the post; ids only grow; each
+//!   post's last event has its final counts. The stream on the killed
+//!   instance reconnects to another with `Last-Event-ID`, as a browser
+//!   would, and the same holds for it across the kill.
+//!
 //! It also measures how soon another visitor, on another instance, sees a
-//! write (the feed's lag) and prints it; `bench/RESULTS.md` has the
-//! figures.
+//! write (the feed's lag), and how soon after a like's answer the streams
+//! on the other instances bring it, and prints both; `bench/RESULTS.md` has
+//! the figures.
 
 #[path = "process.rs"]
 mod process;
@@ -98,6 +107,9 @@ async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() 
         clients.spawn(client(n, nginx.addr, cluster.clone(), posts.clone()));
     }
     let probe = tokio::spawn(probe(cluster.clone(), probe_post));
+    let (stop_watching, watching_until) = tokio::sync::watch::channel(0i64);
+    let watchers: Vec<_> =
+        (0..INSTANCES).map(|home| tokio::spawn(watch(cluster.clone(), home, watching_until.clone()))).collect();
 
     // The kill, once the cluster has answered enough writes. No client can
     // end before it (each needs writes after it), so one that ends has
@@ -126,7 +138,7 @@ async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() 
     }
     let load = started.elapsed();
     cluster.load_done.store(true, Ordering::SeqCst);
-    let (lags, probe_liked) = probe.await.unwrap();
+    let (lags, probe_liked, probe_writes) = probe.await.unwrap();
 
     // --- what was answered, against what is stored ---------------------------
     let stale: Vec<&String> = reports.iter().flat_map(|report| &report.stale).collect();
@@ -161,6 +173,36 @@ async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() 
             "post {post}: {views} views stored, {answered} answered and {unanswered} unanswered"
         );
     }
+    // --- what the streams saw ----------------------------------------------------
+    let rows = feed_rows(&database, data.path()).await;
+    let head = rows.last().map_or(0, |(seq, _)| *seq);
+    stop_watching.send_replace(head);
+    let mut watched = Vec::new();
+    for watcher in watchers {
+        watched.push(watcher.await.expect("a watcher"));
+    }
+    for (home, stream) in watched.iter().enumerate() {
+        assert!(stream.problems.is_empty(), "the stream kept on instance {home}: {:#?}", stream.problems);
+        for (seq, named) in &rows {
+            let covering = stream.events.iter().find(|event| event.id >= *seq).expect("an event up to the head");
+            for post in named {
+                assert!(
+                    covering.posts.contains_key(post),
+                    "the stream kept on instance {home} missed post {post}'s change at {seq}: event {} names {:?}",
+                    covering.id,
+                    covering.posts.keys().collect::<Vec<_>>()
+                );
+            }
+        }
+        for post in posts.iter().copied().chain([probe_post]) {
+            let (likes, views, _) = stored[&post];
+            let last = stream.events.iter().rev().find_map(|event| event.posts.get(&post)).expect("the post was seen");
+            assert_eq!(*last, (likes, views), "the stream kept on instance {home}: post {post}'s last event");
+        }
+    }
+    let reconnects: usize = watched.iter().map(|stream| stream.reconnects).sum();
+    let events: usize = watched.iter().map(|stream| stream.events.len()).sum();
+
     let published: Vec<i64> = reports.iter().flat_map(|report| report.published.iter().copied()).collect();
     for id in &published {
         assert!(stored.contains_key(id), "answered publish {id} is missing");
@@ -193,6 +235,35 @@ async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() 
         n = lags.len(),
         sent = quantiles(|lag| lag.sent),
         done = quantiles(|lag| lag.answered),
+    );
+
+    // From a like's answer on one instance to its event on the streams kept
+    // on the others.
+    let mut delivery: Vec<Duration> = Vec::new();
+    for write in &probe_writes {
+        for (home, stream) in watched.iter().enumerate() {
+            if home == write.instance || home == INSTANCES - 1 {
+                continue;
+            }
+            let event =
+                stream.events.iter().find(|event| event.id >= write.at && event.posts.contains_key(&probe_post));
+            if let Some(event) = event {
+                delivery.push(event.arrived.saturating_duration_since(write.answered));
+            }
+        }
+    }
+    delivery.sort();
+    assert!(!delivery.is_empty(), "no like of the probe reached a stream");
+    let at = |q: f64| delivery[((delivery.len() - 1) as f64 * q).round() as usize];
+    eprintln!(
+        "scale ({backend}): {INSTANCES} streams kept open through the load got {events} events, none missed or twice \
+         ({reconnects} reconnects, the killed instance's to another); a like reached the streams on the other \
+         instances {n} times, p50 {p50:.1?}, p99 {p99:.1?}, max {max:.1?} after its answer",
+        backend = if database.starts_with("postgres") { "Postgres" } else { "SQLite" },
+        n = delivery.len(),
+        p50 = at(0.5),
+        p99 = at(0.99),
+        max = delivery[delivery.len() - 1],
     );
     drop(nginx);
 }
@@ -412,14 +483,23 @@ struct Lag {
     answered: Duration,
 }
 
+/// One like of the probe's, answered: when, by which instance, and the feed
+/// position its answer is as of.
+struct ProbeWrite {
+    answered: Instant,
+    instance: usize,
+    at: i64,
+}
+
 /// Until the load is done: likes or unlikes `post` through one live
 /// instance, then asks another, as a new visitor each time, until it shows
-/// the new count. Returns each write's lag (`None` past [`SEEN_WITHIN`])
-/// and the last like state.
-async fn probe(cluster: Arc<Cluster>, post: i64) -> (Vec<Option<Lag>>, bool) {
+/// the new count. Returns each write's lag (`None` past [`SEEN_WITHIN`]),
+/// the last like state, and the writes answered.
+async fn probe(cluster: Arc<Cluster>, post: i64) -> (Vec<Option<Lag>>, bool, Vec<ProbeWrite>) {
     let mut writer = Visitor::default();
     let mut liked = false;
     let mut lags = Vec::new();
+    let mut writes = Vec::new();
     let mut turn = 0;
     let mut unsettled = false;
     while !cluster.load_done.load(Ordering::SeqCst) {
@@ -428,13 +508,15 @@ async fn probe(cluster: Arc<Cluster>, post: i64) -> (Vec<Option<Lag>>, bool) {
         let (on, other) = (alive[turn % alive.len()], alive[(turn + 1) % alive.len()]);
         // A write that fails may still have been stored: the next turn
         // sends the same intent again, and so does the end of the load.
-        if !set_like(&mut writer, on, post, !liked).await {
+        let Some(at) = like_at(&mut writer, on, post, !liked).await else {
             unsettled = true;
             continue;
-        }
+        };
+        let answered = Instant::now();
         unsettled = false;
         liked = !liked;
-        let answered = Instant::now();
+        let instance = cluster.addrs.iter().position(|addr| *addr == on).expect("one of the instances");
+        writes.push(ProbeWrite { answered, instance, at });
         let expected = format!(r#""like_count":{}"#, i64::from(liked));
         let mut lag = None;
         while answered.elapsed() < SEEN_WITHIN {
@@ -465,7 +547,141 @@ async fn probe(cluster: Arc<Cluster>, post: i64) -> (Vec<Option<Lag>>, bool) {
         }
     }
     assert!(!unsettled, "the probe's last like was never answered");
-    (lags, liked)
+    (lags, liked, writes)
+}
+
+/// Makes `visitor` like `post` or not through `addr`; the feed position its
+/// answer is as of, if it was answered.
+async fn like_at(visitor: &mut Visitor, addr: SocketAddr, post: i64, liked: bool) -> Option<i64> {
+    let answer = visitor.send(addr, "POST", "/api/set_like", Some(&format!("id={post}&liked={liked}"))).await.ok()?;
+    if answer.status != 200 {
+        return None;
+    }
+    let state: serde_json::Value = serde_json::from_str(&answer.body).ok()?;
+    state["at"].as_i64()
+}
+
+/// One event of a stream: its id, when it arrived, and each post it named
+/// with its likes and views.
+struct StreamEvent {
+    id: i64,
+    arrived: Instant,
+    posts: HashMap<i64, (i64, i64)>,
+}
+
+/// What a stream kept open through the load saw.
+#[derive(Default)]
+struct Watched {
+    events: Vec<StreamEvent>,
+    reconnects: usize,
+    /// Ids that did not grow, reload events, refusals.
+    problems: Vec<String>,
+}
+
+/// A browser tab's stream, on instance `home` from the start (position 0)
+/// until it has seen the position `until` says (once it says one). When its
+/// instance dies it reconnects to one still alive with `Last-Event-ID`, as
+/// `EventSource` does behind a load balancer.
+async fn watch(cluster: Arc<Cluster>, home: usize, mut until: tokio::sync::watch::Receiver<i64>) -> Watched {
+    let mut watched = Watched::default();
+    let mut last = 0i64;
+    let mut addr = cluster.addrs[home];
+    let started = Instant::now();
+    loop {
+        if !cluster.is_alive(addr) {
+            addr = cluster.alive()[0];
+        }
+        let request =
+            format!("GET /live HTTP/1.0\r\nHost: {addr}\r\nAccept: text/event-stream\r\nLast-Event-ID: {last}\r\n\r\n");
+        let Ok(mut stream) = TcpStream::connect(addr).await else {
+            watched.reconnects += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        };
+        if stream.write_all(request.as_bytes()).await.is_err() {
+            watched.reconnects += 1;
+            continue;
+        }
+        let mut text = String::new();
+        let mut head_read = false;
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let target = *until.borrow();
+            if target > 0 && last >= target {
+                return watched;
+            }
+            assert!(started.elapsed() < Duration::from_secs(600), "a stream watched for ten minutes");
+            let read = tokio::select! {
+                read = stream.read(&mut buffer) => read,
+                _ = until.changed() => continue,
+            };
+            let n = match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let arrived = Instant::now();
+            text.push_str(&String::from_utf8_lossy(&buffer[..n]));
+            if !head_read {
+                let Some(end) = text.find("\r\n\r\n") else { continue };
+                if !text.starts_with("HTTP/1.1 200") && !text.starts_with("HTTP/1.0 200") {
+                    watched.problems.push(format!("refused: {}", &text[..end]));
+                    return watched;
+                }
+                text.drain(..end + 4);
+                head_read = true;
+            }
+            while let Some(end) = text.find("\n\n") {
+                let block: String = text.drain(..end + 2).collect();
+                let (mut id, mut data, mut kind) = (None, None, "message");
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("id: ") {
+                        id = value.parse::<i64>().ok();
+                    } else if let Some(value) = line.strip_prefix("data: ") {
+                        data = Some(value.to_owned());
+                    } else if line.starts_with("event: reload") {
+                        kind = "reload";
+                    }
+                }
+                let (Some(id), Some(data)) = (id, data) else { continue };
+                if kind == "reload" || id <= last {
+                    watched.problems.push(format!("{kind} event {id} after {last}"));
+                    continue;
+                }
+                let changes: Vec<serde_json::Value> = serde_json::from_str(&data).expect("an event's data is JSON");
+                let posts = changes
+                    .iter()
+                    .filter_map(|change| {
+                        Some((change["id"].as_i64()?, (change["likes"].as_i64()?, change["views"].as_i64()?)))
+                    })
+                    .collect();
+                watched.events.push(StreamEvent { id, arrived, posts });
+                last = id;
+            }
+        }
+        watched.reconnects += 1;
+    }
+}
+
+/// The feed's rows: each position and the posts it named.
+async fn feed_rows(database: &str, dir: &Path) -> Vec<(i64, Vec<i64>)> {
+    const QUERY: &str = "SELECT seq, tags FROM changes ORDER BY seq";
+    let rows: Vec<(i64, String)> = if database.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database).await.unwrap();
+        sqlx::query_as(QUERY).fetch_all(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("shared.db").display())).await.unwrap();
+        sqlx::query_as(QUERY).fetch_all(&pool).await.unwrap()
+    };
+    rows.into_iter()
+        .map(|(seq, tags)| {
+            let named = tags
+                .split(' ')
+                .filter_map(|tag| tag.strip_prefix("post:").or_else(|| tag.strip_prefix("counts:")))
+                .filter_map(|id| id.parse().ok())
+                .collect();
+            (seq, named)
+        })
+        .collect()
 }
 
 /// Makes `visitor` like `post` or not through `addr`; whether it was answered.

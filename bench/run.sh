@@ -23,7 +23,9 @@
 #                          was one, BULLETIN_BENCH_CEILING=true)
 #
 # The full and quick runs end with bench/instances.sh: the mix, likes and
-# publishing on SQLite and Postgres, one instance and two behind nginx.
+# publishing on SQLite and Postgres, one instance and two behind nginx; and
+# bench/live.sh: GET / with thousands of live streams open, and how soon a
+# write on one instance reaches the streams on another.
 #
 # Scenarios (requests/s, p50 and p99 in ms, errors, peak RSS of the server):
 #   1 GET /             the 20 newest posts, full HTML document
@@ -248,6 +250,9 @@ print(f'{sys.argv[1]}, {sys.argv[2]}: {sys.argv[3]} ({a} req/s) / {sys.argv[5]} 
     done
     if [ "$quick" = 1 ]; then instances=(--quick); else instances=(); fi
     bash bench/instances.sh "${instances[@]}" || failed "bench/instances.sh (its failed checks are above)"
+    echo
+    BENCH_BIN="$bin" BENCH_SITE="$site" bash bench/live.sh "${instances[@]}" ||
+        failed "bench/live.sh (its failed checks are above)"
 fi
 
 # What a first visit to each page makes a browser that accepts brotli

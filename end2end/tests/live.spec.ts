@@ -53,6 +53,50 @@ test.describe('with JavaScript', () => {
     await other.close();
   });
 
+  test("a live count never overwrites the visitor's pending like, nor one older than its answer", async ({ page, browser }, testInfo) => {
+    const other = await browser.newContext();
+    const path = await publishAs(other.request, uniqueTitle(testInfo, 'Pending like'));
+    await open(page, path, testInfo);
+    await following(page);
+    const post = shownPost(page);
+    const id = Number(idOf(path));
+    // Counts as the stream would bring them, at a feed position; resolved
+    // two frames later, when anything they change has been drawn.
+    const arrive = (likes: number, at: number) =>
+      page.evaluate(
+        ([id, likes, at]) =>
+          new Promise<void>((drawn) => {
+            dispatchEvent(new CustomEvent('bulletin:counts', { detail: { id, likes, views: 1, at } }));
+            requestAnimationFrame(() => requestAnimationFrame(() => drawn()));
+          }),
+        [id, likes, at],
+      );
+
+    // The like's answer is held back: the wish is pending meanwhile.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/set_like', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Like' }).click();
+    await expect(likesOf(post)).toHaveText('1 likes');
+    await arrive(5, 1);
+    await expect(likesOf(post), 'no count moves a pending wish').toHaveText('1 likes');
+    const answered = page.waitForResponse('**/api/set_like');
+    release();
+    const answer = await (await answered).json();
+    await expect(page.getByRole('form', { name: 'Likes' })).toHaveAttribute('aria-busy', 'false');
+    await expect(likesOf(post)).toHaveText('1 likes');
+
+    await arrive(0, answer.at - 1);
+    await expect(likesOf(post), 'a count older than the answer is ignored').toHaveText('1 likes');
+    await arrive(7, answer.at + 1);
+    await expect(likesOf(post), 'a newer one is taken').toHaveText('7 likes');
+    await expect(page.getByRole('button', { name: 'Like' })).toHaveAttribute('aria-pressed', 'true');
+    await other.close();
+  });
+
   test('an edit and then a delete reach an open post page', async ({ page, browser }, testInfo) => {
     const author = await browser.newContext();
     const path = await publishAs(author.request, uniqueTitle(testInfo, 'Before the edit'), 'old words');
@@ -103,6 +147,13 @@ test.describe('with JavaScript', () => {
     // Nothing moved under the reader's eyes.
     expect(await first.boundingBox()).toEqual(before);
     await expect(listed(page, title)).toHaveCount(0);
+
+    // Said once, politely, however many arrive.
+    const said = page.locator('.new-posts [aria-live="polite"]');
+    await expect(said).toHaveText('New posts have been published.');
+    await publishAs(other.request, uniqueTitle(testInfo, 'And another'));
+    await expect(button).toHaveText(/^Show ([2-9]|\d\d+) new posts$/);
+    await expect(said).toHaveText('New posts have been published.');
 
     await button.click();
     await expect(listed(page, title)).toBeVisible();

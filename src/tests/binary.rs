@@ -75,6 +75,32 @@ async fn sigterm_stops_accepting_finishes_the_request_in_flight_and_exits() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_the_live_streams_so_shutdown_waits_for_nothing() {
+    let mut server = Server::start(&[]).await;
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    stream.write_all(format!("GET /live HTTP/1.0\r\nHost: {}\r\n\r\n", server.addr).as_bytes()).await.unwrap();
+    let mut opened = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !String::from_utf8_lossy(&opened).contains("retry:") {
+        let n = stream.read(&mut buffer).await.unwrap();
+        assert!(n > 0, "the stream ended before it opened: {}", String::from_utf8_lossy(&opened));
+        opened.extend_from_slice(&buffer[..n]);
+    }
+    assert!(String::from_utf8_lossy(&opened).starts_with("HTTP/1.0 200"), "{}", String::from_utf8_lossy(&opened));
+
+    server.signal("TERM");
+    // The server ends the stream (its browser would reconnect elsewhere)...
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).await.unwrap();
+    // ...so shutdown has nothing in flight to wait for.
+    let log = server.rest_of_log().await;
+    assert!(log.iter().any(|line| line.contains("shutting down")), "{log:#?}");
+    assert!(!log.iter().any(|line| line.contains("still in flight")), "a stream held shutdown up: {log:#?}");
+    let status = server.child.wait().await.unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_kill_9_during_writes_the_database_is_intact_and_every_acknowledged_write_is_there() {
     let mut server = Server::start(&[("BULLETIN_WRITES_PER_MINUTE_PER_IP", "0")]).await;
     let server_addr = server.addr;

@@ -75,4 +75,17 @@ impl Server {
             .await
             .unwrap_or_else(|_| panic!("no log line with {text:?} in 20 s"))
     }
+
+    /// Every line the server logs from now until its log ends (it exited).
+    #[allow(dead_code, reason = "used by some of the test targets that include this file")]
+    pub async fn rest_of_log(&mut self) -> Vec<String> {
+        let rest = async {
+            let mut lines = Vec::new();
+            while let Some(line) = self.log.recv().await {
+                lines.push(line);
+            }
+            lines
+        };
+        tokio::time::timeout(Duration::from_secs(30), rest).await.expect("the server's log ends within 30 s")
+    }
 }

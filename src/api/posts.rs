@@ -46,7 +46,35 @@ pub async fn get_post(
     posts::get(state.store(), &caller.visitor()?, post_id(id)?, caller.holes().as_ref()).await
 }
 
-/// Publishes a post by the calling visitor and returns its id.
+/// The field of the post forms that carries the image file. It is not an
+/// argument of the functions below: the form guard reads it beside their
+/// fields and hands it over in the request (`server::upload`).
+pub const IMAGE_FIELD: &str = "image";
+
+/// The image the form carried, made ready to store: decoded and encoded
+/// again (`services::images`); a file over the limit is a message in the
+/// form.
+#[cfg(feature = "ssr")]
+async fn prepare_image(
+    state: &crate::server::AppState,
+    upload: crate::server::upload::Upload,
+) -> Result<crate::server::services::images::Prepared, AppError> {
+    use crate::{
+        domain::{PostFieldErrors, validation::image_size_message},
+        server::upload::Upload,
+    };
+
+    match upload {
+        Upload::File(bytes) => state.images.prepare(bytes).await,
+        Upload::TooLarge => Err(AppError::Invalid(PostFieldErrors {
+            image: Some(image_size_message(state.config.security.max_upload_bytes as u64)),
+            ..Default::default()
+        })),
+    }
+}
+
+/// Publishes a post by the calling visitor, with the image the form
+/// carried if any, and returns its id.
 #[server(endpoint = "create_post", output = JsonAnswer, client = PageClient)]
 pub async fn create_post(
     /// The title as typed.
@@ -55,18 +83,27 @@ pub async fn create_post(
     content: String,
     /// The form's random submission key: the same key twice publishes once.
     submission: String,
+    /// The image's description as typed (required with an image).
+    image_alt: Option<String>,
 ) -> Result<i64, AppError> {
     use crate::{
-        domain::{Flash, PostDraft, PostInput, SubmissionKey, paths},
+        domain::{Flash, PostDraft, SubmissionKey, paths, validation::parse_post_form},
         server::{caller::Caller, plain_form, services::posts},
     };
 
     let state = super::state()?;
     let caller = Caller::current()?;
+    let upload = caller.upload();
+    let sent_image = upload.is_some();
+    let image_alt = image_alt.unwrap_or_default();
     let result = async {
-        let input = PostInput::parse(&title, &content)?;
+        let (input, alt) = parse_post_form(&title, &content, &image_alt, sent_image)?;
         let key = SubmissionKey::parse(&submission)?;
-        posts::create(state.store(), &caller.visitor()?, &key, &input).await
+        let image = match (upload, alt) {
+            (Some(upload), Some(alt)) => Some((prepare_image(&state, upload).await?, alt)),
+            _ => None,
+        };
+        posts::create(state.store(), &caller.visitor()?, &key, &input, image).await
     }
     .await;
     plain_form::answer(
@@ -75,12 +112,14 @@ pub async fn create_post(
         result,
         |id| (paths::post(*id), Some(Flash::Published)),
         paths::NEW_POST,
-        |error| PostDraft::rejected(title, content, error),
+        |error| PostDraft::rejected(title, content, error).with_image(image_alt, sent_image),
     )
     .await
 }
 
-/// Replaces a post's title and content. Only its author may.
+/// Replaces a post's title and content, and its image as the form says:
+/// a new file replaces it, `remove_image` drops it, and otherwise it stays
+/// with the description as typed. Only its author may.
 #[server(endpoint = "update_post", output = JsonAnswer, client = PageClient)]
 pub async fn update_post(
     /// The post's id.
@@ -89,17 +128,36 @@ pub async fn update_post(
     title: String,
     /// The new content as typed.
     content: String,
+    /// The image's description as typed (required while there is an image).
+    image_alt: Option<String>,
+    /// Present (a ticked checkbox) to drop the image.
+    remove_image: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{Flash, PostDraft, PostInput, paths},
-        server::{caller::Caller, plain_form, services::posts},
+        domain::{Flash, PostDraft, paths, validation::parse_post_form},
+        server::{
+            caller::Caller,
+            plain_form,
+            services::posts::{self, ImageChange},
+        },
     };
 
     let state = super::state()?;
     let caller = Caller::current()?;
+    let upload = caller.upload();
+    let sent_image = upload.is_some();
+    let image_alt = image_alt.unwrap_or_default();
     let result = async {
-        let input = PostInput::parse(&title, &content)?;
-        posts::update(state.store(), &caller.visitor()?, post_id(id)?, &input).await
+        let id = post_id(id)?;
+        let remove = remove_image.is_some();
+        let keeps = !remove && posts::image(state.store(), id).await?.is_some();
+        let (input, alt) = parse_post_form(&title, &content, &image_alt, sent_image || keeps)?;
+        let change = match (upload, alt) {
+            (Some(upload), Some(alt)) => ImageChange::Replace(prepare_image(&state, upload).await?, alt),
+            _ if remove => ImageChange::Remove,
+            (_, alt) => ImageChange::Keep(alt),
+        };
+        posts::update(state.store(), &caller.visitor()?, id, &input, change).await
     }
     .await;
     plain_form::answer(
@@ -108,17 +166,18 @@ pub async fn update_post(
         result,
         |()| (paths::post(id), Some(Flash::Updated)),
         &paths::edit_post(id),
-        |error| PostDraft::rejected(title, content, error),
+        |error| PostDraft::rejected(title, content, error).with_image(image_alt, sent_image),
     )
     .await
 }
 
-/// Deletes a post. Only its author may.
+/// Deletes a post, and its image. Only its author may.
 ///
 /// The edit form's Delete button posts the whole form here (its own action,
-/// like Next.js's `formAction`), so the typed title and content come along;
-/// if the delete fails, a browser without JavaScript is sent back to the
-/// edit form with them. From the post page's button they are absent.
+/// like Next.js's `formAction`), so the typed fields come along (a chosen
+/// file too, which is read and dropped); if the delete fails, a browser
+/// without JavaScript is sent back to the edit form with them. From the
+/// post page's button they are absent.
 #[server(endpoint = "delete_post", output = JsonAnswer, client = PageClient)]
 pub async fn delete_post(
     /// The post's id.
@@ -127,12 +186,18 @@ pub async fn delete_post(
     title: Option<String>,
     /// The edit form's content field, when deleting from the edit form.
     content: Option<String>,
+    /// The edit form's image description, when deleting from the edit form.
+    image_alt: Option<String>,
+    /// The edit form's "Remove image" box, when deleting from the edit
+    /// form: ignored.
+    remove_image: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
         domain::{Flash, PostDraft, paths},
         server::{caller::Caller, plain_form, services::posts},
     };
 
+    let _ = remove_image;
     let state = super::state()?;
     let caller = Caller::current()?;
     let result = async { posts::delete(state.store(), &caller.visitor()?, post_id(id)?).await }.await;
@@ -144,7 +209,10 @@ pub async fn delete_post(
         result,
         |()| (paths::HOME.to_owned(), Some(Flash::Deleted)),
         &back_to,
-        |error| PostDraft::rejected(title.unwrap_or_default(), content.unwrap_or_default(), error),
+        |error| {
+            PostDraft::rejected(title.unwrap_or_default(), content.unwrap_or_default(), error)
+                .with_image(image_alt.unwrap_or_default(), false)
+        },
     )
     .await
 }

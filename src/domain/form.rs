@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     domain::{
         PostFieldErrors,
-        validation::{CONTENT_MAX_CHARS, TITLE_MAX_CHARS},
+        validation::{ALT_MAX_CHARS, CONTENT_MAX_CHARS, IMAGE_AGAIN_MESSAGE, TITLE_MAX_CHARS},
     },
     error::AppError,
 };
@@ -50,6 +50,9 @@ pub struct PostDraft {
     pub title: String,
     /// The content as typed.
     pub content: String,
+    /// The image's description as typed.
+    #[serde(default)]
+    pub image_alt: String,
     /// What is wrong with each field.
     pub errors: PostFieldErrors,
     /// An error that is not about one field (not allowed, busy, internal).
@@ -75,7 +78,27 @@ impl PostDraft {
         };
         let (title, title_message) = kept(title, draft_keeps(TITLE_MAX_CHARS), errors.title);
         let (content, content_message) = kept(content, draft_keeps(CONTENT_MAX_CHARS), errors.content);
-        PostDraft { title, content, errors: PostFieldErrors { title: title_message, content: content_message }, alert }
+        PostDraft {
+            title,
+            content,
+            image_alt: String::new(),
+            errors: PostFieldErrors { title: title_message, content: content_message, ..errors },
+            alert,
+        }
+    }
+
+    /// The draft with the image description as typed, and, when a file was
+    /// sent with the form (`sent_image`), a message asking for it again
+    /// unless the image itself was at fault: the form page cannot fill a
+    /// file field.
+    pub fn with_image(mut self, image_alt: String, sent_image: bool) -> Self {
+        let (alt, message) = kept(image_alt, draft_keeps(ALT_MAX_CHARS), self.errors.image_alt.take());
+        self.image_alt = alt;
+        self.errors.image_alt = message;
+        if sent_image && self.errors.image.is_none() {
+            self.errors.image = Some(IMAGE_AGAIN_MESSAGE.into());
+        }
+        self
     }
 }
 
@@ -160,6 +183,20 @@ mod tests {
     }
 
     #[test]
+    fn a_draft_asks_for_a_sent_image_again_unless_the_image_was_the_fault() {
+        let invalid =
+            AppError::Invalid(PostFieldErrors { title: Some("Title is required".into()), ..Default::default() });
+        let draft = PostDraft::rejected(String::new(), "c".into(), &invalid).with_image("a cat".into(), true);
+        assert_eq!(draft.image_alt, "a cat");
+        assert_eq!(draft.errors.image.as_deref(), Some(IMAGE_AGAIN_MESSAGE));
+        let bad_file = AppError::Invalid(PostFieldErrors { image: Some("damaged".into()), ..Default::default() });
+        let draft = PostDraft::rejected("t".into(), "c".into(), &bad_file).with_image(String::new(), true);
+        assert_eq!(draft.errors.image.as_deref(), Some("damaged"));
+        let none_sent = PostDraft::rejected("t".into(), "c".into(), &invalid).with_image(String::new(), false);
+        assert_eq!(none_sent.errors.image, None);
+    }
+
+    #[test]
     fn a_uuid_is_a_valid_submission_key() {
         assert!(SubmissionKey::parse("0b6f7a4e-3c1d-4e57-9a0b-1f2e3d4c5b6a").is_ok());
     }
@@ -181,7 +218,8 @@ mod tests {
 
     #[test]
     fn a_rejected_draft_keeps_field_messages_apart_from_other_errors() {
-        let invalid = AppError::Invalid(PostFieldErrors { title: Some("Title is required".into()), content: None });
+        let invalid =
+            AppError::Invalid(PostFieldErrors { title: Some("Title is required".into()), ..Default::default() });
         let draft = PostDraft::rejected(String::new(), "typed".into(), &invalid);
         assert_eq!(draft.errors.title.as_deref(), Some("Title is required"));
         assert_eq!((draft.content.as_str(), draft.alert), ("typed", None));

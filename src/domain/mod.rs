@@ -13,6 +13,6 @@ pub mod validation;
 
 pub use count::Count;
 pub use form::{Flash, PostDraft, SubmissionKey};
-pub use post::{LikeState, PostDetail, PostPage, PostSummary, Theme, excerpt};
+pub use post::{LikeState, PostDetail, PostImage, PostPage, PostSummary, Theme, excerpt};
 pub use tag::Tag;
-pub use validation::{PostContent, PostFieldErrors, PostInput, PostTitle};
+pub use validation::{ImageAlt, PostContent, PostFieldErrors, PostInput, PostTitle};

@@ -12,6 +12,11 @@ pub fn post(id: i64) -> String {
     format!("/posts/{id}")
 }
 
+/// An image file, by its name (`server::image_files`).
+pub fn image(name: &str) -> String {
+    format!("/images/{name}")
+}
+
 /// The form that edits a post.
 pub fn edit_post(id: i64) -> String {
     format!("/posts/{id}/edit")

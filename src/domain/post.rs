@@ -10,6 +10,50 @@ pub const EXCERPT_CHARS: usize = 140;
 /// How many posts one page of the list holds.
 pub const PAGE_SIZE: u32 = 20;
 
+/// The longest side of a post's image as stored, in pixels: larger images
+/// are scaled down to it.
+pub const IMAGE_MAX_PX: u32 = 1600;
+
+/// The longest side of an image's thumbnail in the list, in pixels (shown
+/// at half that in CSS pixels, sharp on a phone's screen).
+pub const THUMB_MAX_PX: u32 = 240;
+
+/// A post's image as pages show it: the image and its thumbnail, each a
+/// file under its own name that never changes (`/images/{name}`), the
+/// description its author wrote, and the image's size in pixels, so the
+/// page keeps its place before the file arrives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostImage {
+    /// The image's file name.
+    pub name: String,
+    /// The thumbnail's file name.
+    pub thumb: String,
+    /// The description (alt text).
+    pub alt: String,
+    /// The image's width in pixels.
+    pub width: u32,
+    /// The image's height in pixels.
+    pub height: u32,
+}
+
+impl PostImage {
+    /// The thumbnail's size in pixels.
+    pub fn thumb_size(&self) -> (u32, u32) {
+        fit_within(self.width, self.height, THUMB_MAX_PX)
+    }
+}
+
+/// `width` × `height` scaled down (never up) so that the longer side is at
+/// most `max`, keeping the proportions; each side at least 1.
+pub fn fit_within(width: u32, height: u32, max: u32) -> (u32, u32) {
+    let longest = width.max(height);
+    if longest <= max {
+        return (width.max(1), height.max(1));
+    }
+    let scale = |side: u32| ((u64::from(side) * u64::from(max) + u64::from(longest) / 2) / u64::from(longest)) as u32;
+    (scale(width).max(1), scale(height).max(1))
+}
+
 /// One post as the list on `/` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostSummary {
@@ -23,6 +67,8 @@ pub struct PostSummary {
     pub like_count: Count,
     /// How many times the post page was viewed.
     pub view_count: Count,
+    /// Its image, if it has one.
+    pub image: Option<PostImage>,
 }
 
 /// One page of the list, newest first, with the cursor of the next page.
@@ -53,6 +99,8 @@ pub struct PostDetail {
     /// page offers Edit and Delete. The author's id itself never leaves the
     /// server.
     pub is_author: bool,
+    /// Its image, if it has one.
+    pub image: Option<PostImage>,
 }
 
 /// Whether a visitor likes a post, and how many visitors do, right after a
@@ -128,6 +176,14 @@ mod tests {
         }
         assert_eq!(Theme::parse("system"), None);
         assert_eq!(Theme::parse("dark\"><script>"), None);
+    }
+
+    #[test]
+    fn an_image_is_scaled_down_to_fit_never_up() {
+        assert_eq!(fit_within(4000, 3000, 1600), (1600, 1200));
+        assert_eq!(fit_within(3000, 4000, 240), (180, 240));
+        assert_eq!(fit_within(100, 50, 240), (100, 50));
+        assert_eq!(fit_within(10_000, 1, 240), (240, 1));
     }
 
     #[test]

@@ -8,6 +8,55 @@ use serde::{Deserialize, Serialize};
 pub const TITLE_MAX_CHARS: usize = 120;
 /// The most characters a post's content may have.
 pub const CONTENT_MAX_CHARS: usize = 10_000;
+/// The most characters an image's description may have.
+pub const ALT_MAX_CHARS: usize = 300;
+/// The most pixels an image may have (width times height): a 24-megapixel
+/// phone photo passes; a decompression bomb does not.
+pub const IMAGE_MAX_PIXELS: u64 = 36_000_000;
+/// The longest side an image may have, in pixels.
+pub const IMAGE_MAX_SIDE: u32 = 12_000;
+
+/// The types of image a post may carry, as browsers name them.
+pub const IMAGE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+
+/// What is said of a file that is not one of [`IMAGE_TYPES`], in the
+/// browser (from the file's declared type) and on the server (from its
+/// bytes).
+pub const IMAGE_TYPE_MESSAGE: &str = "The image must be a PNG, JPEG, WebP or GIF file";
+/// What is said of an image with too many pixels.
+pub const IMAGE_PIXELS_MESSAGE: &str = "The image is too large: at most 36 megapixels and 12000 pixels a side";
+/// What is said of a file that claims to be an image but cannot be read as
+/// one: damaged, cut short, or not what it claims.
+pub const IMAGE_UNREADABLE_MESSAGE: &str = "The image could not be read: the file is damaged or incomplete";
+/// What a form that came back without JavaScript says of the image that
+/// was sent with it: a browser cannot fill a file field again.
+pub const IMAGE_AGAIN_MESSAGE: &str = "Choose the image again: a file cannot be kept when the form comes back";
+
+/// What is said of an image over `max_bytes`, in the browser and on the
+/// server.
+pub fn image_size_message(max_bytes: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    let size = match max_bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= MIB => format!("{:.1} MiB", b as f64 / MIB as f64),
+        b if b >= 1024 => format!("{} KiB", b / 1024),
+        b => format!("{b} bytes"),
+    };
+    format!("The image must be at most {size}")
+}
+
+/// Checks a file chosen in the browser by what the browser says of it (its
+/// declared type and its size), with the words the server uses. The server
+/// decides again from the bytes.
+pub fn check_image_file(declared_type: &str, size: u64, max_bytes: u64) -> Result<(), String> {
+    if !IMAGE_TYPES.contains(&declared_type) {
+        return Err(IMAGE_TYPE_MESSAGE.into());
+    }
+    if size > max_bytes {
+        return Err(image_size_message(max_bytes));
+    }
+    Ok(())
+}
 
 /// A post title: trimmed, not empty, at most [`TITLE_MAX_CHARS`] characters.
 /// Made only by [`PostTitle::parse`]: it derives no `Deserialize`, which
@@ -21,6 +70,12 @@ pub struct PostTitle(String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostContent(String);
 
+/// An image's description (alt text): trimmed, at most [`ALT_MAX_CHARS`]
+/// characters, and required when the post has an image. Made only by
+/// [`ImageAlt::parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageAlt(String);
+
 /// The message for each field of a post form that was rejected; `None` for
 /// a field that is fine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +84,12 @@ pub struct PostFieldErrors {
     pub title: Option<String>,
     /// What is wrong with the content.
     pub content: Option<String>,
+    /// What is wrong with the image file.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// What is wrong with the image's description.
+    #[serde(default)]
+    pub image_alt: Option<String>,
 }
 
 /// A valid title and content, ready to be written.
@@ -77,10 +138,40 @@ impl PostContent {
     }
 }
 
+impl ImageAlt {
+    /// Parses a description as typed, for a post that has an image
+    /// (`has_image`) or not: without one there is nothing to describe, and
+    /// whatever was typed is dropped.
+    pub fn parse(raw: &str, has_image: bool) -> Result<Option<Self>, String> {
+        if !has_image {
+            return Ok(None);
+        }
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err("Describe the image for people who cannot see it".into());
+        }
+        if trimmed.chars().count() > ALT_MAX_CHARS {
+            return Err(format!("The image description must be at most {ALT_MAX_CHARS} characters"));
+        }
+        Ok(Some(Self(trimmed.to_owned())))
+    }
+
+    /// The description's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl PostFieldErrors {
     /// True when no field has a message.
     pub fn is_empty(&self) -> bool {
-        self.title.is_none() && self.content.is_none()
+        self.title.is_none() && self.content.is_none() && self.image.is_none() && self.image_alt.is_none()
+    }
+
+    /// The errors of the title and content with `image_alt`'s message.
+    pub fn with_alt(mut self, image_alt: Option<String>) -> Self {
+        self.image_alt = image_alt;
+        self
     }
 }
 
@@ -89,14 +180,54 @@ impl PostInput {
     pub fn parse(title: &str, content: &str) -> Result<Self, PostFieldErrors> {
         match (PostTitle::parse(title), PostContent::parse(content)) {
             (Ok(title), Ok(content)) => Ok(PostInput { title, content }),
-            (title, content) => Err(PostFieldErrors { title: title.err(), content: content.err() }),
+            (title, content) => {
+                Err(PostFieldErrors { title: title.err(), content: content.err(), ..PostFieldErrors::default() })
+            }
         }
+    }
+}
+
+/// Parses a post form's text fields at once, reporting every field that is
+/// wrong: the title, the content and, when the post will have an image
+/// (`has_image`), its description.
+pub fn parse_post_form(
+    title: &str,
+    content: &str,
+    image_alt: &str,
+    has_image: bool,
+) -> Result<(PostInput, Option<ImageAlt>), PostFieldErrors> {
+    match (PostInput::parse(title, content), ImageAlt::parse(image_alt, has_image)) {
+        (Ok(input), Ok(alt)) => Ok((input, alt)),
+        (input, alt) => Err(input.err().unwrap_or_default().with_alt(alt.err())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_image_needs_a_description_and_nothing_else_does() {
+        assert_eq!(ImageAlt::parse("  ", false), Ok(None));
+        assert_eq!(ImageAlt::parse("typed", false), Ok(None));
+        assert_eq!(ImageAlt::parse("  a red door ", true).unwrap().unwrap().as_str(), "a red door");
+        assert_eq!(ImageAlt::parse("", true).unwrap_err(), "Describe the image for people who cannot see it");
+        assert!(ImageAlt::parse(&"x".repeat(ALT_MAX_CHARS + 1), true).unwrap_err().contains("at most 300"));
+        let errors = parse_post_form("", "c", "", true).unwrap_err();
+        assert_eq!(errors.title.as_deref(), Some("Title is required"));
+        assert_eq!(errors.image_alt.as_deref(), Some("Describe the image for people who cannot see it"));
+        assert!(parse_post_form("t", "c", "", false).is_ok());
+    }
+
+    #[test]
+    fn a_file_is_checked_in_the_browser_with_the_servers_words() {
+        assert_eq!(check_image_file("image/png", 10, 1 << 20), Ok(()));
+        assert_eq!(check_image_file("text/html", 10, 1 << 20).unwrap_err(), IMAGE_TYPE_MESSAGE);
+        assert_eq!(check_image_file("image/svg+xml", 10, 1 << 20).unwrap_err(), IMAGE_TYPE_MESSAGE);
+        assert_eq!(check_image_file("image/jpeg", 9 << 20, 8 << 20).unwrap_err(), "The image must be at most 8 MiB");
+        assert_eq!(image_size_message(1536 << 10), "The image must be at most 1.5 MiB");
+        assert_eq!(image_size_message(1024), "The image must be at most 1 KiB");
+    }
 
     #[test]
     fn a_title_is_trimmed() {

@@ -68,6 +68,11 @@ impl Caller {
         self.parts.extensions.get::<TakenDraft>().cloned()
     }
 
+    /// The file the request's form carried, if any (`server::upload`).
+    pub fn upload(&self) -> Option<super::upload::Upload> {
+        self.parts.extensions.get::<super::upload::Upload>().cloned()
+    }
+
     /// True when a browser posted a form natively (it wants a page back),
     /// false when the hydrated client called with `fetch` (it wants data).
     pub fn wants_page(&self) -> bool {
@@ -118,6 +123,12 @@ impl Caller {
 /// `None` when they chose none (or the cookie holds anything else).
 pub fn theme_for_page() -> Option<Theme> {
     Theme::parse(&Caller::of_render()?.cookie(THEME_COOKIE)?)
+}
+
+/// For a page being rendered: the largest image a form may carry, from the
+/// configuration (`security.max_upload_bytes`); 0 without a state.
+pub fn max_upload_bytes_for_page() -> usize {
+    use_context::<AppState>().map_or(0, |state| state.config.security.max_upload_bytes)
 }
 
 /// For a page being rendered: answer with `status`.

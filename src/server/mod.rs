@@ -33,7 +33,9 @@ pub mod cookies;
 pub mod plain_form;
 pub mod registry;
 pub mod request;
+pub mod upload;
 // The top: the layers, the router, the listener.
+pub mod image_files;
 pub mod live_stream;
 pub mod middleware;
 pub mod router;

@@ -36,6 +36,17 @@ pub struct Endpoint {
     pub fields: &'static [&'static str],
     /// Whether it writes.
     pub access: Access,
+    /// The field of the one file its form may carry, if it takes one: only
+    /// then may its form be sent as `multipart/form-data`.
+    pub file: Option<&'static str>,
+}
+
+impl Endpoint {
+    /// This function, taking a file in the field `name` besides its
+    /// arguments (`server::upload`).
+    pub fn with_file(self, name: &'static str) -> Self {
+        Endpoint { file: Some(name), ..self }
+    }
 }
 
 /// Every server function of the app. Add a line when you add one.
@@ -43,9 +54,10 @@ static ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
     vec![
         reads::<posts::ListPosts>(),
         reads::<posts::GetPost>(),
-        writes::<posts::CreatePost>(),
-        writes::<posts::UpdatePost>(),
-        writes::<posts::DeletePost>(),
+        writes::<posts::CreatePost>().with_file(posts::IMAGE_FIELD),
+        writes::<posts::UpdatePost>().with_file(posts::IMAGE_FIELD),
+        // The edit form's Delete button sends the whole form, file and all.
+        writes::<posts::DeletePost>().with_file(posts::IMAGE_FIELD),
         writes::<posts::SetLike>(),
         writes::<posts::RecordView>(),
         writes::<preferences::SetTheme>(),
@@ -68,7 +80,7 @@ where
     T: ServerFn + DeserializeOwned,
     T::Protocol: AnswersInWireJson,
 {
-    Endpoint { path: T::PATH, fields: field_names::<T>(), access: Access::Read }
+    Endpoint { path: T::PATH, fields: field_names::<T>(), access: Access::Read, file: None }
 }
 
 /// The line of a server function that writes. It must take its arguments
@@ -107,7 +119,7 @@ where
     T: ServerFn + DeserializeOwned,
     T::Protocol: AnswersInWireJson + OnlyByPost,
 {
-    Endpoint { path: T::PATH, fields: field_names::<T>(), access: Access::Write }
+    Endpoint { path: T::PATH, fields: field_names::<T>(), access: Access::Write, file: None }
 }
 
 /// Holds for the protocols that take a server function's arguments in the
@@ -164,8 +176,8 @@ mod tests {
 
     #[test]
     fn the_field_names_come_from_the_server_functions_themselves() {
-        assert_eq!(field_names::<posts::CreatePost>(), ["title", "content", "submission"]);
-        assert_eq!(field_names::<posts::DeletePost>(), ["id", "title", "content"]);
+        assert_eq!(field_names::<posts::CreatePost>(), ["title", "content", "submission", "image_alt"]);
+        assert_eq!(field_names::<posts::DeletePost>(), ["id", "title", "content", "image_alt", "remove_image"]);
         assert_eq!(field_names::<posts::ListPosts>(), ["before"]);
     }
 
@@ -177,6 +189,12 @@ mod tests {
             assert!(find(path).is_some(), "{path} is a server function missing from the registry");
         }
         assert_eq!(all().len(), registered.len(), "the registry names a path Leptos does not serve, or one twice");
+    }
+
+    #[test]
+    fn only_the_post_forms_take_a_file() {
+        let takers: Vec<&str> = all().iter().filter(|e| e.file.is_some()).map(|e| e.path).collect();
+        assert_eq!(takers, ["/api/create_post", "/api/update_post", "/api/delete_post"]);
     }
 
     #[test]

@@ -29,6 +29,23 @@ pub fn accepts_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// Whether a request's body is a `multipart/form-data` form (one that can
+/// carry a file).
+pub fn is_multipart_form(headers: &HeaderMap) -> bool {
+    media_type(headers).is_some_and(|media| media.eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// Whether a request's body is a URL-encoded form.
+pub fn is_url_encoded_form(headers: &HeaderMap) -> bool {
+    media_type(headers).is_some_and(|media| media.eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+}
+
+/// The media type of a request's body, without its parameters.
+fn media_type(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    value.split(';').next().map(str::trim)
+}
+
 /// Whether an answer with these headers is a page (`text/html`).
 pub fn is_html(headers: &HeaderMap) -> bool {
     headers

@@ -19,8 +19,9 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use super::{AppState, assets::ClientAssets};
 use crate::ui::{App, shell};
 
-/// The whole application: pages, server functions, static files, the 404
-/// fallback, the health check, and the layers every request passes through.
+/// The whole application: pages, server functions, posts' images, static
+/// files, the 404 fallback, the health check, and the layers every request
+/// passes through.
 pub fn build_router(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
@@ -32,6 +33,7 @@ pub fn build_router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route(super::live_stream::PATH, get(super::live_stream::live_stream))
+        .route(super::image_files::PATH, get(super::image_files::serve_image))
         // Registers every page route and every `#[server]` function, and
         // provides `AppState` to both through context.
         .leptos_routes(&state, routes, move || shell(options.clone(), &page_assets.current()))

@@ -25,6 +25,7 @@ use super::{
     secret::SecretKey,
     services::{
         Store,
+        images::ImageWork,
         likes::{LikeWriter, ViewWriter},
         publishing::PostWriter,
     },
@@ -84,6 +85,8 @@ pub struct AppStateInner {
     pub feed: Arc<ChangeFeed>,
     /// The streams of changes open pages follow (see [`Live`]).
     pub live: Arc<Live>,
+    /// The turns uploads take to be read and decoded (see [`ImageWork`]).
+    pub images: Arc<ImageWork>,
     /// The log lines of refused requests (another site's, another host's,
     /// over the write limits), at most one a second, so an attack does not
     /// grow the log at its rate.
@@ -152,6 +155,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
         writes,
         feed,
         live,
+        images: Arc::new(ImageWork::default()),
         cookie_key,
         refusals_logged: Arc::new(Throttled::new(Duration::from_secs(1))),
     }))

@@ -41,9 +41,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "server::plain_form",
             "server::registry",
             "server::request",
+            "server::upload",
         ],
     ),
-    ("top", &["server::live_stream", "server::middleware", "server::router", "server::serve"]),
+    ("top", &["server::image_files", "server::live_stream", "server::middleware", "server::router", "server::serve"]),
 ];
 
 /// What `server/mod.rs` re-exports, by the module that defines it.

@@ -10,6 +10,7 @@ mod drafts;
 mod foundation;
 mod fuzz;
 mod headers;
+mod images;
 mod instances;
 mod interactions;
 mod layers;

@@ -58,7 +58,11 @@ async fn an_invalid_post_is_422_with_a_message_for_each_field_and_writes_nothing
     for (title, content, title_error, content_error) in cases {
         let res = create(&browser, title, content, &uuid_like()).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        let expected = PostFieldErrors { title: title_error.map(Into::into), content: content_error.map(Into::into) };
+        let expected = PostFieldErrors {
+            title: title_error.map(Into::into),
+            content: content_error.map(Into::into),
+            ..Default::default()
+        };
         assert_eq!(error_of(&res), AppError::Invalid(expected));
     }
     assert_eq!(app.post_count().await, 0);
@@ -76,7 +80,11 @@ async fn characters_are_counted_not_bytes() {
 
     let res = create(&browser, &"é".repeat(121), "ok", &uuid_like()).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-    let expected = PostFieldErrors { title: Some("Title must be at most 120 characters".into()), content: None };
+    let expected = PostFieldErrors {
+        title: Some("Title must be at most 120 characters".into()),
+        content: None,
+        ..Default::default()
+    };
     assert_eq!(error_of(&res), AppError::Invalid(expected));
     assert_eq!(app.post_count().await, 1, "the refused one is not stored");
 }

@@ -14,7 +14,9 @@
 //! - the final counts are exact: like counts equal the like rows and the
 //!   likes the visitors were last told they have; every answered view is
 //!   counted; every answered publish is there, once;
-//! - after the kill, the other instances go on answering.
+//! - after the kill, the other instances go on answering;
+//! - a post published with an image through nginx shows it, and its file
+//!   is served, by every instance at once.
 //!
 //! The load is measured in writes, not in time, so a slow machine runs it
 //! longer rather than failing it: the kill comes once the cluster has
@@ -100,6 +102,17 @@ async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() 
         posts.push(seeder.publish(nginx.addr, &format!("Seed {n}"), &format!("seed-{n}")).await.expect("seeded"));
     }
     let probe_post = posts.pop().unwrap();
+    // A post with an image, published through nginx: every instance shows
+    // it and serves its file at once.
+    let pictured =
+        seeder.publish_with_image(nginx.addr, "Pictured", "seed-image").await.expect("published with an image");
+    for addr in &cluster.addrs {
+        let page = seeder.send(*addr, "GET", &format!("/posts/{pictured}"), None).await.expect("the post's page");
+        let name = page.body.split("src=\"/images/").nth(1).and_then(|rest| rest.split('"').next());
+        let name = name.unwrap_or_else(|| panic!("instance {addr} shows no image on the post: {}", page.body));
+        let file = seeder.send(*addr, "GET", &format!("/images/{name}"), None).await.expect("the image");
+        assert_eq!(file.status, 200, "instance {addr} serves the image");
+    }
 
     let started = Instant::now();
     let mut clients = tokio::task::JoinSet::new();
@@ -207,7 +220,8 @@ async fn three_instances_behind_nginx_stay_exact_and_fresh_when_one_is_killed() 
     for id in &published {
         assert!(stored.contains_key(id), "answered publish {id} is missing");
     }
-    assert_eq!(stored.len(), POSTS + 1 + published.len(), "each answered publish once, and nothing else");
+    // The seeded posts, the one with an image, and those published.
+    assert_eq!(stored.len(), POSTS + 2 + published.len(), "each answered publish once, and nothing else");
 
     // --- the others kept answering --------------------------------------------
     let after_kill: usize = reports.iter().map(|report| report.answered_after_kill).sum();
@@ -712,24 +726,39 @@ impl Visitor {
         path: &str,
         form: Option<&str>,
     ) -> std::io::Result<Answer> {
+        let body = form.map(|form| ("application/x-www-form-urlencoded", form.as_bytes()));
+        self.send_body(addr, method, path, body).await
+    }
+
+    /// [`Visitor::send`], with a body of any type: (its type, its bytes).
+    async fn send_body(
+        &mut self,
+        addr: SocketAddr,
+        method: &str,
+        path: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> std::io::Result<Answer> {
         let cookies = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
         if !cookies.is_empty() {
             request += &format!("Cookie: {cookies}\r\n");
         }
-        match form {
-            Some(form) => {
+        match body {
+            Some((kind, bytes)) => {
                 request += &format!(
-                    "Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n\
-                     Content-Length: {}\r\n\r\n{form}",
-                    form.len()
+                    "Content-Type: {kind}\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n",
+                    bytes.len()
                 )
             }
             None => request += "Accept: text/html\r\n\r\n",
         }
+        let mut request = request.into_bytes();
+        if let Some((_, bytes)) = body {
+            request.extend_from_slice(bytes);
+        }
         let exchange = async {
             let mut stream = TcpStream::connect(addr).await?;
-            stream.write_all(request.as_bytes()).await?;
+            stream.write_all(&request).await?;
             let mut answer = Vec::new();
             stream.read_to_end(&mut answer).await?;
             Ok::<_, std::io::Error>(String::from_utf8_lossy(&answer).into_owned())
@@ -754,6 +783,43 @@ impl Visitor {
             }
         }
         Ok(Answer { status, body: body.to_owned() })
+    }
+
+    /// Publishes a post with a small PNG as its image through `addr`, as
+    /// the post form sends it (multipart); its id.
+    async fn publish_with_image(&mut self, addr: SocketAddr, title: &str, key: &str) -> std::io::Result<i64> {
+        use image::ImageEncoder;
+
+        let picture = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(picture.as_raw(), 64, 48, image::ExtendedColorType::Rgb8)
+            .map_err(std::io::Error::other)?;
+        let boundary = "scale-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in
+            [("title", title), ("content", "With a picture"), ("submission", key), ("image_alt", "A gradient")]
+        {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\
+                 Content-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&png);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let kind = format!("multipart/form-data; boundary={boundary}");
+        let answer = self.send_body(addr, "POST", "/api/create_post", Some((&kind, &body))).await?;
+        if answer.status != 200 {
+            return Err(std::io::Error::other(format!("{}: {}", answer.status, answer.body)));
+        }
+        answer.body.trim().parse().map_err(std::io::Error::other)
     }
 
     /// Publishes a post through `addr` with submission key `key`; its id.
@@ -821,7 +887,7 @@ impl Nginx {
              http {{\n    access_log off;\n    client_body_temp_path {root}/body;\n    proxy_temp_path {root}/proxy;\n\
              fastcgi_temp_path {root}/fastcgi;\n    uwsgi_temp_path {root}/uwsgi;\n    scgi_temp_path {root}/scgi;\n\
              upstream bulletin {{\n{servers}        keepalive 32;\n    }}\n\
-             server {{\n        listen {addr};\n        location / {{\n            proxy_pass http://bulletin;\n\
+             server {{\n        listen {addr};\n        client_max_body_size 17m;\n        location / {{\n            proxy_pass http://bulletin;\n\
              proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n\
              proxy_set_header Host $http_host;\n            proxy_next_upstream error timeout;\n\
              proxy_connect_timeout 1s;\n        }}\n    }}\n}}\n"

@@ -301,7 +301,7 @@ async fn a_plain_form_over_the_limit_gets_a_page_that_says_the_limit_and_links_b
     let page = &res.body;
     assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
     assert!(page.contains("<h1>Too large to accept</h1>"), "{page}");
-    assert!(page.contains("at most 2 KiB in one form"), "the limit, as configured: {page}");
+    assert!(page.contains("at most 2 KiB of text in one form"), "the limit, as configured: {page}");
     assert!(page.contains(r#"<a href="/posts/new">Back to the form</a>"#), "{page}");
     assert!(page.contains(r#"class="site-header""#) && (page.contains("<style>") || page.contains("stylesheet")));
     assert_eq!(app.post_count().await, 0);

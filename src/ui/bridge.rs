@@ -1,6 +1,6 @@
 //! The one place where UI code asks the server for what a render starts
 //! from: the status of the response, the flash, the draft and the theme of
-//! the request being rendered.
+//! the request being rendered, and the largest image a form may carry.
 //!
 //! On the server each reads the request (or sets the response) through the
 //! server module. Only pages, which render on the server alone, call them;
@@ -37,6 +37,15 @@ pub fn draft(page: &str) -> Option<PostDraft> {
         let _ = page;
         None
     }
+}
+
+/// The largest image a post form may carry, in bytes: the server's
+/// setting, which the form's island gets as a prop. 0 in the browser.
+pub fn max_image_bytes() -> u64 {
+    #[cfg(feature = "ssr")]
+    return caller::max_upload_bytes_for_page() as u64;
+    #[cfg(not(feature = "ssr"))]
+    0
 }
 
 /// The theme the visitor chose, from the request's cookie.

@@ -32,7 +32,7 @@
 //    happened while the page travelled is missed; `EventSource` reconnects
 //    by itself with the last id it got. Each change goes to what the page
 //    shows: the list's counts, titles and excerpts; the islands' counts
-//    (a `bulletin:counts` event, `ui::live`); a post's new text; a deleted
+//    (a `bulletin:counts` event, `ui::live`); a post's new text and image; a deleted
 //    post marked; on the first page of the list, a button saying how many
 //    posts are new. A change older than the page on screen is not shown.
 (jsUrl, wasmUrl, splitUrl) => {
@@ -253,6 +253,19 @@
       if (mine !== article.bulletinAsked || !article.isConnected) return;
       article.querySelector('h1').textContent = post.title;
       article.querySelector('.post-content').textContent = post.content;
+      // Its image too: put in, replaced, or taken away.
+      let figure = article.querySelector('.post-image');
+      if (!post.image) figure?.remove();
+      else {
+        if (!figure) {
+          figure = document.createElement('figure');
+          figure.className = 'post-image';
+          figure.append(document.createElement('img'));
+          article.querySelector('.post-content').before(figure);
+        }
+        const { name, alt, width, height } = post.image;
+        Object.assign(figure.querySelector('img'), { src: `/images/${name}`, alt, width, height });
+      }
       document.title = `${post.title} · bulletin`;
     } catch {
       // The next change, or the next visit, shows it.
@@ -386,7 +399,9 @@
     const method = (submitter?.getAttribute('formmethod') ?? form.method).toUpperCase();
     if (action.origin !== location.origin || (method !== 'GET' && method !== 'POST')) return;
     ev.preventDefault();
-    const fields = new URLSearchParams(new FormData(form, submitter));
+    // A form that can carry a file goes as the browser would send it.
+    const data = new FormData(form, submitter);
+    const fields = form.enctype === 'multipart/form-data' && method === 'POST' ? data : new URLSearchParams(data);
     if (method === 'GET') {
       action.search = fields.toString();
       navigate(action, {});

@@ -16,6 +16,7 @@ pub mod navigate;
 pub mod pages;
 mod shortcuts;
 mod theme;
+pub mod upload;
 
 pub use app::App;
 #[cfg(feature = "ssr")]

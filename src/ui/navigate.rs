@@ -24,6 +24,16 @@ pub fn go(path: &str, flash: Option<Flash>) {
     let _ = (path, flash);
 }
 
+/// Hands the page's script the page at `location` that a write's answer
+/// brought (`html`, with its `Server-Timing`), for the island's [`go`]
+/// right after. Browser only.
+#[cfg(feature = "hydrate")]
+pub(crate) fn arrive(location: &str, html: &str, timing: &wasm_bindgen::JsValue) {
+    use wasm_bindgen::JsValue;
+
+    call_script("bulletinArrive", &[&JsValue::from_str(location), &JsValue::from_str(html), timing]);
+}
+
 /// Calls `window[name](...arguments)`, a function of the page's script;
 /// false when there is none or it threw.
 #[cfg(feature = "hydrate")]
@@ -80,7 +90,7 @@ mod page_client {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
-    use super::{PageClient, call_script};
+    use super::PageClient;
     use crate::wire::page;
 
     impl<E, I, O> Client<E, I, O> for PageClient
@@ -139,7 +149,7 @@ mod page_client {
         if let (200, Some(location), Some(answer)) = (response.status(), header(page::LOCATION), header(page::ANSWER)) {
             // The page's feed position too, where its live updates start.
             let position = header("server-timing").map_or(JsValue::NULL, |timing| JsValue::from_str(&timing));
-            call_script("bulletinArrive", &[&JsValue::from_str(&location), &JsValue::from_str(&text), &position]);
+            super::arrive(&location, &text, &position);
             return Ok(Answer {
                 status: 200,
                 status_text: "OK".into(),

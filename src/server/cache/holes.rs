@@ -200,6 +200,7 @@ mod tests {
             view_count: Count::from(6),
             liked: false,
             is_author: false,
+            image: None,
         };
         let punched = holes.punch_post(post);
         assert_eq!(punched.like_count, holes.placeholder(Hole::Likes(3)));

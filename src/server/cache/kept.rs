@@ -253,6 +253,7 @@ mod tests {
                     excerpt: "text".into(),
                     like_count: Count::from(7),
                     view_count: Count::from(9),
+                    image: None,
                 })
                 .collect(),
             next_before: None,

@@ -27,7 +27,7 @@ use std::{
 
 use self::bounded::Bounded;
 pub use self::kept::{Encoding, Kept, KeptPage, PageKey, RenderTurn};
-use crate::domain::{PostPage, Tag};
+use crate::domain::{PostImage, PostPage, Tag};
 
 /// A post's text as its page needs it, the same for every visitor.
 /// Server-only: `author_id` never leaves the server. Its counts are kept
@@ -42,6 +42,8 @@ pub struct CachedPost {
     pub content: String,
     /// Who wrote it.
     pub author_id: String,
+    /// Its image, if any.
+    pub image: Option<PostImage>,
 }
 
 /// A post's counts as they stand.
@@ -338,7 +340,7 @@ mod tests {
     fn revalidating_one_post_keeps_the_others() {
         let cache = ReadCache::new(10);
         for id in [1, 2] {
-            let post = CachedPost { id, title: "t".into(), content: "c".into(), author_id: "a".into() };
+            let post = CachedPost { id, title: "t".into(), content: "c".into(), author_id: "a".into(), image: None };
             cache.store_post(&post, cache.ticket(Tag::Post(id)));
         }
         cache.revalidate([Tag::Post(1)]);

@@ -46,6 +46,7 @@ pub(super) struct Security {
     #[serde(deserialize_with = "figment::util::bool_from_str_or_int")]
     pub(super) trusted_proxy: bool,
     pub(super) max_body_bytes: u64,
+    pub(super) max_upload_bytes: u64,
     pub(super) writes_per_minute_per_visitor: u32,
     pub(super) writes_per_minute_per_ip: u32,
     pub(super) header_read_timeout_ms: u64,
@@ -60,6 +61,7 @@ impl Default for Security {
             allowed_hosts: Vec::new(),
             trusted_proxy: false,
             max_body_bytes: 1 << 20,
+            max_upload_bytes: 8 << 20,
             writes_per_minute_per_visitor: 120,
             writes_per_minute_per_ip: 1200,
             header_read_timeout_ms: 10_000,

@@ -219,6 +219,8 @@ impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
             },
             trusted_proxy: security.trusted_proxy,
             max_body_bytes: self.within("security.max_body_bytes", security.max_body_bytes, 1024..=64 << 20)? as usize,
+            max_upload_bytes: self.within("security.max_upload_bytes", security.max_upload_bytes, 1024..=64 << 20)?
+                as usize,
             writes_per_minute_per_visitor: per_minute(
                 "security.writes_per_minute_per_visitor",
                 security.writes_per_minute_per_visitor,

@@ -45,7 +45,7 @@ pub const CONFIG_PATH_VAR: &str = "BULLETIN_CONFIG";
 /// Each environment variable that overrides a key of the file, and whether
 /// its text is parsed as a TOML-like value (numbers, booleans) or taken as
 /// a string as it is.
-pub const ENV: [(&str, &str, bool); 21] = [
+pub const ENV: [(&str, &str, bool); 22] = [
     ("LEPTOS_SITE_ADDR", "server.site_addr", false),
     ("LEPTOS_SITE_ROOT", "server.site_root", false),
     ("BULLETIN_HTTPS", "server.https", true),
@@ -54,6 +54,7 @@ pub const ENV: [(&str, &str, bool); 21] = [
     ("BULLETIN_ALLOWED_HOSTS", "security.allowed_hosts", false),
     ("BULLETIN_TRUSTED_PROXY", "security.trusted_proxy", true),
     ("BULLETIN_MAX_BODY_BYTES", "security.max_body_bytes", true),
+    ("BULLETIN_MAX_UPLOAD_BYTES", "security.max_upload_bytes", true),
     ("BULLETIN_WRITES_PER_MINUTE_PER_VISITOR", "security.writes_per_minute_per_visitor", true),
     ("BULLETIN_WRITES_PER_MINUTE_PER_IP", "security.writes_per_minute_per_ip", true),
     ("BULLETIN_HEADER_READ_TIMEOUT_MS", "security.header_read_timeout_ms", true),
@@ -177,6 +178,9 @@ pub struct SecurityConfig {
     pub trusted_proxy: bool,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The largest image accepted with a post, in bytes; the body of a form
+    /// that carries one may be this and [`Self::max_body_bytes`] more.
+    pub max_upload_bytes: usize,
     /// Writes one visitor may make per minute (0: no limit).
     pub writes_per_minute_per_visitor: u32,
     /// Writes one IP address may make per minute (0: no limit).

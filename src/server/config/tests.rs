@@ -105,6 +105,7 @@ fn the_shipped_leptos_toml_parses_and_states_the_defaults() {
 fn security_defaults_are_a_mebibyte_and_generous_write_limits() {
     let security = load(None, &[]).unwrap().security;
     assert_eq!(security.max_body_bytes, 1 << 20);
+    assert_eq!(security.max_upload_bytes, 8 << 20);
     assert_eq!((security.writes_per_minute_per_visitor, security.writes_per_minute_per_ip), (120, 1200));
     assert!(security.allowed_origins.is_empty() && !security.trusted_proxy);
 }

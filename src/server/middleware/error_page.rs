@@ -37,7 +37,8 @@ pub fn draw(
 ) -> Response {
     let (mut parts, _) = response.into_parts();
     let back = referer.and_then(back_to);
-    let page = page(&state.assets, error, state.config.security.max_body_bytes, back.as_deref(), theme);
+    let security = &state.config.security;
+    let page = page(&state.assets, error, (security.max_body_bytes, security.max_upload_bytes), back.as_deref(), theme);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(page))
@@ -55,13 +56,16 @@ fn back_to(referer: &HeaderValue) -> Option<String> {
 }
 
 /// The page's heading, and what it says beyond the error's own sentence.
-fn heading(error: &AppError, max_body_bytes: usize) -> (&'static str, Option<String>) {
+/// `limits`: the largest form, and the largest image a form may carry.
+fn heading(error: &AppError, limits: (usize, usize)) -> (&'static str, Option<String>) {
     match error {
         AppError::PayloadTooLarge => (
             "Too large to accept",
             Some(format!(
-                "This site accepts at most {} in one form; shorten what you typed and send it again.",
-                size(max_body_bytes)
+                "This site accepts at most {} of text in one form, and an image of at most {}; \
+                 shorten what you typed or choose a smaller image, and send it again.",
+                size(limits.0),
+                size(limits.1)
             )),
         ),
         AppError::TooManyRequests { .. } => ("Too many changes", None),
@@ -87,11 +91,11 @@ fn size(bytes: usize) -> String {
 fn page(
     assets: &ClientAssets,
     error: &AppError,
-    max_body_bytes: usize,
+    limits: (usize, usize),
     back: Option<&str>,
     theme: Option<Theme>,
 ) -> String {
-    let (title, more) = heading(error, max_body_bytes);
+    let (title, more) = heading(error, limits);
     let stylesheet = match &assets.style {
         Some(css) => format!("<style>{css}</style>"),
         None => format!(r#"<link rel="stylesheet" href="{}">"#, attribute(&assets.css)),
@@ -137,7 +141,7 @@ mod tests {
         assert_eq!(with("https://evil.example").as_deref(), None);
         assert_eq!(with("//evil.example/x").as_deref(), None);
         let quoted = with(r#"http://localhost/posts/new"onmouseover="x"#).unwrap();
-        let page = page(&ClientAssets::plain(), &AppError::PayloadTooLarge, 1 << 20, Some(&quoted), None);
+        let page = page(&ClientAssets::plain(), &AppError::PayloadTooLarge, (1 << 20, 8 << 20), Some(&quoted), None);
         assert!(page.contains(r#"<a href="/posts/new&quot;onmouseover=&quot;x">"#), "{page}");
     }
 }

@@ -13,13 +13,21 @@
 //! This is also where a server function's body is read: to the end, within
 //! `security.body_read_timeout` in all (408 past it), and within the size
 //! limit that the body-limit layer put on it (413).
+//!
+//! Only a function that takes a file (the registry says which) may be sent
+//! `multipart/form-data`. Such a form first waits for its turn (a few are
+//! read at once: `services::images::ImageWork::admit`), is read as a stream
+//! ([`crate::server::upload`]) and then checked as the URL-encoded form of
+//! its text fields, which is what the function receives, with the file in
+//! the request's extensions. Every other form is URL-encoded or refused
+//! (415).
 
 use std::collections::HashSet;
 
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
-    http::header,
+    http::{HeaderValue, header},
     middleware::Next,
     response::Response,
 };
@@ -28,7 +36,11 @@ use http_body_util::LengthLimitError;
 use super::errors::respond;
 use crate::{
     error::AppError,
-    server::{AppState, registry, request::wants_html},
+    server::{
+        AppState, registry,
+        request::{is_multipart_form, is_url_encoded_form, wants_html},
+        upload::{self, ReadError},
+    },
 };
 
 /// The most fields a form may hold; ours have at most three.
@@ -44,12 +56,13 @@ pub async fn exact_forms(State(state): State<AppState>, request: Request, next: 
     let Some(endpoint) = registry::find(path) else {
         return respond(AppError::NotFound, html);
     };
-    let url_encoded = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if is_multipart_form(request.headers()) {
+        return match endpoint.file {
+            Some(file_field) => multipart_form(&state, endpoint.fields, file_field, request, next).await,
+            None => respond(AppError::UnsupportedMediaType, html),
+        };
+    }
+    let url_encoded = is_url_encoded_form(request.headers());
     let (parts, body) = request.into_parts();
     let read = tokio::time::timeout(state.config.security.body_read_timeout, to_bytes(body, usize::MAX));
     let bytes = match read.await {
@@ -68,6 +81,52 @@ pub async fn exact_forms(State(state): State<AppState>, request: Request, next: 
         return respond(AppError::BadRequest(problem), html);
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// A form with a file for a function that takes one: read in its turn,
+/// checked, and passed on as its URL-encoded fields with the file beside
+/// them. The turn is held until the function has answered, so the memory
+/// that files and their decoding take stays bounded.
+async fn multipart_form(state: &AppState, fields: &[&str], file_field: &str, request: Request, next: Next) -> Response {
+    let html = wants_html(&request);
+    let boundary =
+        request.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).and_then(upload::boundary);
+    let Some(boundary) = boundary else {
+        return respond(AppError::BadRequest("the multipart form has no boundary".into()), html);
+    };
+    let turn = match state.images.admit().await {
+        Ok(turn) => turn,
+        Err(busy) => return respond(busy, html),
+    };
+    let security = &state.config.security;
+    let (mut parts, body) = request.into_parts();
+    let limits = (MAX_FIELDS, security.max_body_bytes, security.max_upload_bytes);
+    let read = upload::read(body.into_data_stream(), boundary, fields, file_field, limits);
+    let form = match tokio::time::timeout(security.body_read_timeout, read).await {
+        Ok(Ok(form)) => form,
+        Ok(Err(ReadError::Refused(refused))) => return respond(refused, html),
+        Ok(Err(ReadError::Body(err))) if caused_by::<LengthLimitError>(&err) => {
+            return respond(AppError::PayloadTooLarge, html);
+        }
+        Ok(Err(ReadError::Body(_))) => {
+            return respond(AppError::BadRequest("the multipart form could not be read".into()), html);
+        }
+        Err(_elapsed) => {
+            tracing::warn!("request body too slow: cut off");
+            return respond(AppError::RequestTimeout, html);
+        }
+    };
+    if let Err(problem) = check_form(form.url_encoded.as_bytes(), fields) {
+        return respond(AppError::BadRequest(problem), html);
+    }
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(form.url_encoded.len()));
+    if let Some(file) = form.upload {
+        parts.extensions.insert(file);
+    }
+    let answered = next.run(Request::from_parts(parts, Body::from(form.url_encoded))).await;
+    drop(turn);
+    answered
 }
 
 /// Whether `err`, or an error it wraps, is an `E`.

@@ -26,18 +26,14 @@ pub mod write_pages;
 
 use axum::{
     Router,
-    body::Body,
-    http::Request,
     middleware::{from_fn, from_fn_with_state},
 };
 use tower_http::{
-    body::Limited,
     catch_panic::CatchPanicLayer,
     compression::{
         CompressionLayer,
         predicate::{NotForContentType, Predicate, SizeAbove},
     },
-    limit::RequestBodyLimitLayer,
     trace::TraceLayer,
 };
 
@@ -54,14 +50,16 @@ use super::AppState;
 ///    [`AppError`](crate::error::AppError), with its own status;
 /// 6. a request for a host the site does not answer for is refused (400),
 ///    and state-changing requests from other sites (403);
-/// 7. a body over the size limit is refused (413), one of declared length
-///    read first so that the client reads the answer;
+/// 7. a body over the size limit (larger for a form with a file) is
+///    refused (413), one of declared length read first so that the client
+///    reads the answer;
 /// 8. a write whose script asked for the page it leads to is answered with
 ///    that page, read through the layers below as the browser's next
 ///    request would be (one round trip, not two);
 /// 9. the visitor is identified (the signed cookie);
 /// 10. a server function's form must be exactly its fields, read within the
-///     time limit (400, 408, 415);
+///     time limit (400, 408, 415); a form with a file waits its turn (503
+///     past a bound), and its file is set beside its fields;
 /// 11. writes are rate-limited per visitor and per address (429);
 /// 12. redirects stay on this site;
 /// 13. a rejected plain form's draft is handed to its form page's render;
@@ -91,10 +89,7 @@ pub fn stack(app: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), errors::error_responses))
         .layer(from_fn_with_state(state.clone(), hosts::allowed_hosts_only))
         .layer(from_fn_with_state(state.clone(), origin::same_origin_only))
-        .layer(from_fn_with_state(state.clone(), body_limit::refuse_declared_oversize))
-        .layer(RequestBodyLimitLayer::new(state.config.security.max_body_bytes))
-        // Back to axum's body type, which the layers below take.
-        .map_request(|request: Request<Limited<Body>>| request.map(Body::new))
+        .layer(from_fn_with_state(state.clone(), body_limit::limit_bodies))
         .layer(from_fn(write_pages::answer_with_page))
         .layer(from_fn_with_state(state.clone(), visitor::identify))
         .layer(from_fn_with_state(state.clone(), form_guard::exact_forms))

@@ -2,6 +2,7 @@
 //! and by tests, with no Leptos or HTTP in sight.
 
 pub mod group_commit;
+pub mod images;
 pub mod likes;
 pub mod posts;
 pub mod publishing;

@@ -4,10 +4,14 @@ use std::collections::HashMap;
 
 use sqlx::FromRow;
 
-use super::Store;
+use super::{
+    Store,
+    images::{self, Prepared},
+};
 use crate::{
     domain::{
-        Count, LikeState, PostDetail, PostInput, PostPage, PostSummary, SubmissionKey, Tag, excerpt, post::PAGE_SIZE,
+        Count, ImageAlt, LikeState, PostDetail, PostImage, PostInput, PostPage, PostSummary, SubmissionKey, Tag,
+        excerpt, post::PAGE_SIZE,
     },
     error::AppError,
     server::{
@@ -18,6 +22,36 @@ use crate::{
     },
 };
 
+/// The names of a post's image file and thumbnail, as stored.
+type FileNames = (Option<String>, Option<String>);
+
+/// The columns of a post's image, as the queries below name them.
+const IMAGE_COLUMNS: &str = "image, image_thumb, image_alt, image_width, image_height";
+
+/// A post's image columns. Server-only: it never crosses the wire.
+#[derive(FromRow)]
+struct ImageColumns {
+    image: Option<String>,
+    image_thumb: Option<String>,
+    image_alt: Option<String>,
+    image_width: Option<i64>,
+    image_height: Option<i64>,
+}
+
+impl ImageColumns {
+    /// The image, when the post has one.
+    fn image(self) -> Option<PostImage> {
+        let ImageColumns { image, image_thumb, image_alt, image_width, image_height } = self;
+        Some(PostImage {
+            name: image?,
+            thumb: image_thumb?,
+            alt: image_alt.unwrap_or_default(),
+            width: u32::try_from(image_width?).ok()?,
+            height: u32::try_from(image_height?).ok()?,
+        })
+    }
+}
+
 /// A row of the list query. Server-only: it never crosses the wire.
 #[derive(FromRow)]
 struct SummaryRow {
@@ -26,6 +60,8 @@ struct SummaryRow {
     content: String,
     like_count: i64,
     view_count: i64,
+    #[sqlx(flatten)]
+    image: ImageColumns,
 }
 
 /// A row of the post query. Server-only: it never crosses the wire.
@@ -35,12 +71,14 @@ struct PostRow {
     title: String,
     content: String,
     author_id: String,
+    #[sqlx(flatten)]
+    image: ImageColumns,
 }
 
 impl From<PostRow> for CachedPost {
     fn from(row: PostRow) -> Self {
-        let PostRow { id, title, content, author_id } = row;
-        CachedPost { id, title, content, author_id }
+        let PostRow { id, title, content, author_id, image } = row;
+        CachedPost { id, title, content, author_id, image: image.image() }
     }
 }
 
@@ -119,15 +157,12 @@ pub async fn counts(store: Store<'_>, ids: impl IntoIterator<Item = i64>) -> Res
 
 async fn read_page(db: &Db, before: Option<i64>) -> Result<PostPage, AppError> {
     // One row more than a page tells whether an older page exists.
+    let statement = format!(
+        "SELECT id, title, content, like_count, view_count, {IMAGE_COLUMNS} FROM posts \
+         WHERE id < $1 ORDER BY id DESC LIMIT $2"
+    );
     let mut rows: Vec<SummaryRow> = either!(Db, db, |pool| {
-        sqlx::query_as(
-            "SELECT id, title, content, like_count, view_count FROM posts \
-             WHERE id < $1 ORDER BY id DESC LIMIT $2",
-        )
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(i64::from(PAGE_SIZE) + 1)
-        .fetch_all(pool)
-        .await
+        sqlx::query_as(&statement).bind(before.unwrap_or(i64::MAX)).bind(i64::from(PAGE_SIZE) + 1).fetch_all(pool).await
     })
     .map_err(db_error)?;
 
@@ -142,6 +177,7 @@ async fn read_page(db: &Db, before: Option<i64>) -> Result<PostPage, AppError> {
             excerpt: excerpt(&row.content),
             like_count: Count::from(row.like_count),
             view_count: Count::from(row.view_count),
+            image: row.image.image(),
         })
         .collect();
     Ok(PostPage { posts, next_before })
@@ -154,13 +190,10 @@ async fn text(store: Store<'_>, id: i64) -> Result<Option<CachedPost>, AppError>
         return Ok(Some(post));
     }
     let ticket = store.cache.ticket(Tag::Post(id));
-    let row: Option<PostRow> = either!(Db, store.db, |pool| {
-        sqlx::query_as("SELECT id, title, content, author_id FROM posts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-    })
-    .map_err(db_error)?;
+    let statement = format!("SELECT id, title, content, author_id, {IMAGE_COLUMNS} FROM posts WHERE id = $1");
+    let row: Option<PostRow> =
+        either!(Db, store.db, |pool| { sqlx::query_as(&statement).bind(id).fetch_optional(pool).await })
+            .map_err(db_error)?;
     let post = row.map(CachedPost::from);
     if let Some(post) = &post {
         store.cache.store_post(post, ticket);
@@ -213,6 +246,7 @@ pub async fn get(store: Store<'_>, visitor: &Visitor, id: i64, holes: Option<&Ho
         content: post.content,
         like_count: Count::from(counts.likes),
         view_count: Count::from(counts.views),
+        image: post.image,
     };
     Ok(match holes {
         Some(holes) => holes.punch_post(post),
@@ -220,59 +254,125 @@ pub async fn get(store: Store<'_>, visitor: &Visitor, id: i64, holes: Option<&Ho
     })
 }
 
-/// Publishes `input` as a post by `author` and returns its id, once
-/// committed (by group commit: see [`super::publishing`]). Idempotent per
-/// submission key.
+/// Publishes `input` as a post by `author`, with `image` and its
+/// description if given, and returns its id, once committed (by group
+/// commit: see [`super::publishing`]). Idempotent per submission key.
 pub async fn create(
     store: Store<'_>,
     author: &Visitor,
     key: &SubmissionKey,
     input: &PostInput,
+    image: Option<(Prepared, ImageAlt)>,
 ) -> Result<i64, AppError> {
-    store.publishing.publish(author, key, input).await
+    store.publishing.publish(author, key, input, image).await
 }
 
-/// Replaces the title and content of post `id`, if `editor` wrote it.
-pub async fn update(store: Store<'_>, editor: &Visitor, id: i64, input: &PostInput) -> Result<(), AppError> {
+/// The image of post `id`, if it exists and has one.
+pub async fn image(store: Store<'_>, id: i64) -> Result<Option<PostImage>, AppError> {
+    Ok(text(store, id).await?.and_then(|post| post.image))
+}
+
+/// What a save does to a post's image.
+#[derive(Debug)]
+pub enum ImageChange {
+    /// Keeps the image, if any, with this description (`None`: as it is).
+    Keep(Option<ImageAlt>),
+    /// Puts this image, with its description, in place of any.
+    Replace(Prepared, ImageAlt),
+    /// Drops the image.
+    Remove,
+}
+
+/// Replaces the title and content of post `id`, and changes its image as
+/// `image` says, if `editor` wrote it. A file the post no longer shows is
+/// deleted in the same transaction.
+pub async fn update(
+    store: Store<'_>,
+    editor: &Visitor,
+    id: i64,
+    input: &PostInput,
+    image: ImageChange,
+) -> Result<(), AppError> {
     // The author check and the write are one statement, so a post cannot
     // change hands between them.
     let _turn = store.writes.turn().await;
     let mut tx = store.db.begin_write().await.map_err(db_error)?;
+    // The files it shows now, locked against another instance's save.
+    let lock = match store.db {
+        Db::Sqlite(_) => "",
+        Db::Postgres(_) => " FOR UPDATE",
+    };
+    let read = format!("SELECT image, image_thumb FROM posts WHERE id = $1 AND author_id = $2{lock}");
+    let shown: Result<Option<FileNames>, sqlx::Error> =
+        either!(Tx, &mut tx, |tx| { sqlx::query_as(&read).bind(id).bind(editor.id()).fetch_optional(&mut **tx).await });
+    let shown = shown.map_err(db_error)?;
     // The same statement, but for how each backend writes the time now.
-    let statement = match store.db {
-        Db::Sqlite(_) => {
-            "UPDATE posts SET title = $1, content = $2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
-             WHERE id = $3 AND author_id = $4"
-        }
-        Db::Postgres(_) => {
-            "UPDATE posts SET title = $1, content = $2, updated_at = now() WHERE id = $3 AND author_id = $4"
-        }
+    let now = match store.db {
+        Db::Sqlite(_) => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        Db::Postgres(_) => "now()",
+    };
+    let statement = format!(
+        "UPDATE posts SET title = $1, content = $2, updated_at = {now}, \
+         image = CASE WHEN $5 THEN $6 ELSE image END, \
+         image_thumb = CASE WHEN $5 THEN $7 ELSE image_thumb END, \
+         image_width = CASE WHEN $5 THEN $8 ELSE image_width END, \
+         image_height = CASE WHEN $5 THEN $9 ELSE image_height END, \
+         image_alt = CASE WHEN $5 THEN $10 WHEN image IS NULL THEN NULL ELSE COALESCE($10, image_alt) END \
+         WHERE id = $3 AND author_id = $4"
+    );
+    let (set, new, alt) = match &image {
+        ImageChange::Keep(alt) => (false, None, alt.as_ref()),
+        ImageChange::Replace(prepared, alt) => (true, Some(prepared), Some(alt)),
+        ImageChange::Remove => (true, None, None),
     };
     let changed = either!(Tx, &mut tx, |tx| {
-        sqlx::query(statement)
+        sqlx::query(&statement)
             .bind(input.title.as_str())
             .bind(input.content.as_str())
             .bind(id)
             .bind(editor.id())
+            .bind(set)
+            .bind(new.map(|image| image.full.name.as_str()))
+            .bind(new.map(|image| image.thumb.name.as_str()))
+            .bind(new.map(|image| i64::from(image.full.width)))
+            .bind(new.map(|image| i64::from(image.full.height)))
+            .bind(alt.map(ImageAlt::as_str))
             .execute(&mut **tx)
             .await
             .map(|done| done.rows_affected())
     });
+    if let (Ok(1), Some((old_image, old_thumb))) = (&changed, shown)
+        && set
+    {
+        if let Some(new) = new {
+            images::insert(&mut tx, new).await.map_err(db_error)?;
+        }
+        let old: Vec<String> = old_image.into_iter().chain(old_thumb).collect();
+        images::delete(&mut tx, &old).await.map_err(db_error)?;
+    }
     guarded_write(store, id, tx, changed).await
 }
 
-/// Deletes post `id`, if `editor` wrote it.
+/// Deletes post `id`, and its image's files, if `editor` wrote it.
 pub async fn delete(store: Store<'_>, editor: &Visitor, id: i64) -> Result<(), AppError> {
     let _turn = store.writes.turn().await;
     let mut tx = store.db.begin_write().await.map_err(db_error)?;
-    let changed = either!(Tx, &mut tx, |tx| {
-        sqlx::query("DELETE FROM posts WHERE id = $1 AND author_id = $2")
+    let deleted: Result<Option<FileNames>, sqlx::Error> = either!(Tx, &mut tx, |tx| {
+        sqlx::query_as("DELETE FROM posts WHERE id = $1 AND author_id = $2 RETURNING image, image_thumb")
             .bind(id)
             .bind(editor.id())
-            .execute(&mut **tx)
+            .fetch_optional(&mut **tx)
             .await
-            .map(|done| done.rows_affected())
     });
+    let changed = match deleted {
+        Ok(Some((image, thumb))) => {
+            let files: Vec<String> = image.into_iter().chain(thumb).collect();
+            images::delete(&mut tx, &files).await.map_err(db_error)?;
+            Ok(1)
+        }
+        Ok(None) => Ok(0),
+        Err(err) => Err(err),
+    };
     guarded_write(store, id, tx, changed).await
 }
 

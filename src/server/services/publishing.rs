@@ -3,11 +3,14 @@
 //! Under load, posts from many authors are inserted and committed together,
 //! and the lists are revalidated once per batch, before anyone is answered.
 
-use std::cmp::Ordering;
+use std::{cmp::Ordering, sync::Arc};
 
-use super::group_commit::{GroupCommit, Write};
+use super::{
+    group_commit::{GroupCommit, Write},
+    images::{self, Prepared},
+};
 use crate::{
-    domain::{PostInput, SubmissionKey, Tag},
+    domain::{ImageAlt, PostInput, SubmissionKey, Tag},
     error::AppError,
     server::{
         Visitor,
@@ -29,6 +32,8 @@ pub struct Publish {
     key: String,
     title: String,
     content: String,
+    /// The image's files and description, shared rather than copied.
+    image: Option<Arc<(Prepared, String)>>,
 }
 
 impl Write for Publishing {
@@ -63,23 +68,37 @@ impl Write for Publishing {
     }
 }
 
-/// Inserts `job`'s post in `tx` and returns its id, or the id of the post
-/// its author already published under the same key.
+/// Inserts `job`'s post (and its image's files) in `tx` and returns its id,
+/// or the id of the post its author already published under the same key
+/// (writing no file: the first post has its own).
 async fn publish(tx: &mut Tx, job: &Publish) -> Result<Option<i64>, sqlx::Error> {
-    either!(Tx, tx, |tx| {
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO posts (title, content, author_id, submission_key) VALUES ($1, $2, $3, $4) \
+    let image = job.image.as_deref();
+    let inserted: Option<i64> = either!(Tx, &mut *tx, |tx| {
+        sqlx::query_scalar(
+            "INSERT INTO posts (title, content, author_id, submission_key, \
+             image, image_thumb, image_alt, image_width, image_height) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (author_id, submission_key) DO NOTHING RETURNING id",
         )
         .bind(&job.title)
         .bind(&job.content)
         .bind(&job.author_id)
         .bind(&job.key)
+        .bind(image.map(|(prepared, _)| prepared.full.name.as_str()))
+        .bind(image.map(|(prepared, _)| prepared.thumb.name.as_str()))
+        .bind(image.map(|(_, alt)| alt.as_str()))
+        .bind(image.map(|(prepared, _)| i64::from(prepared.full.width)))
+        .bind(image.map(|(prepared, _)| i64::from(prepared.full.height)))
         .fetch_optional(&mut **tx)
-        .await?;
-        if inserted.is_some() {
-            return Ok(inserted);
+        .await
+    })?;
+    if inserted.is_some() {
+        if let Some((prepared, _)) = image {
+            images::insert(tx, prepared).await?;
         }
+        return Ok(inserted);
+    }
+    either!(Tx, tx, |tx| {
         // Published before under this key: the first post's id.
         sqlx::query_scalar("SELECT id FROM posts WHERE author_id = $1 AND submission_key = $2")
             .bind(&job.author_id)
@@ -96,12 +115,19 @@ impl PostWriter {
     /// Idempotent per submission: a second call with the same `key` from the
     /// same author writes nothing and returns the first post's id, so a
     /// double click or a retried request publishes one post.
-    pub async fn publish(&self, author: &Visitor, key: &SubmissionKey, input: &PostInput) -> Result<i64, AppError> {
+    pub async fn publish(
+        &self,
+        author: &Visitor,
+        key: &SubmissionKey,
+        input: &PostInput,
+        image: Option<(Prepared, ImageAlt)>,
+    ) -> Result<i64, AppError> {
         let publish = Publish {
             author_id: author.id().to_owned(),
             key: key.as_str().to_owned(),
             title: input.title.as_str().to_owned(),
             content: input.content.as_str().to_owned(),
+            image: image.map(|(prepared, alt)| Arc::new((prepared, alt.as_str().to_owned()))),
         };
         // `None`: the first post was deleted between the two statements;
         // the key is free again, but this attempt lost the race. Ask for a

@@ -18,6 +18,8 @@ pub use error_page::{ErrorPage, answer_with_status_of};
 pub use header::SiteHeader;
 pub use like_button::LikeButton;
 pub use not_found::NotFound;
-pub use post_fields::{PostFields, PostFormState, SubmitPostButton, alert_of, new_submission_key};
+pub use post_fields::{
+    ImageFields, PostFields, PostFormState, SubmitPostButton, UploadProgress, alert_of, new_submission_key,
+};
 pub use post_list::PostList;
 pub use view_count::ViewCount;

@@ -1,4 +1,5 @@
-//! The title and content fields that the new-post and edit forms share.
+//! The fields that the new-post and edit forms share: title, content, and
+//! the image with its description.
 
 use leptos::{
     ev::MouseEvent,
@@ -7,24 +8,46 @@ use leptos::{
 };
 
 use crate::{
-    domain::{PostFieldErrors, PostInput},
+    api::posts::IMAGE_FIELD,
+    domain::{
+        PostFieldErrors,
+        validation::{IMAGE_TYPES, image_size_message, parse_post_form},
+    },
     error::AppError,
-    ui::escape::escape_text,
+    ui::{escape::escape_text, upload::Upload},
 };
 
 /// What a post form's fields and its submit button share: the fields
-/// themselves, and the verdict of the browser's own check of the last click.
+/// themselves, what the form's image may be, and the verdict of the
+/// browser's own check of the last click.
 #[derive(Clone, Copy)]
 pub struct PostFormState {
     title_ref: NodeRef<Input>,
     content_ref: NodeRef<Textarea>,
+    image_ref: NodeRef<Input>,
+    alt_ref: NodeRef<Input>,
+    remove_ref: NodeRef<Input>,
+    /// Whether the post has an image already (an edit form's).
+    has_image: bool,
+    /// The largest image the server accepts.
+    max_image_bytes: u64,
     checked: RwSignal<Option<PostFieldErrors>>,
 }
 
 impl PostFormState {
-    /// The state of a new form.
-    pub fn new() -> Self {
-        PostFormState { title_ref: NodeRef::new(), content_ref: NodeRef::new(), checked: RwSignal::new(None) }
+    /// The state of a new form, for a post that has an image already
+    /// (`has_image`) or not, which accepts images up to `max_image_bytes`.
+    pub fn new(has_image: bool, max_image_bytes: u64) -> Self {
+        PostFormState {
+            title_ref: NodeRef::new(),
+            content_ref: NodeRef::new(),
+            image_ref: NodeRef::new(),
+            alt_ref: NodeRef::new(),
+            remove_ref: NodeRef::new(),
+            has_image,
+            max_image_bytes,
+            checked: RwSignal::new(None),
+        }
     }
 
     /// The messages to show under the fields: the browser's check of the
@@ -52,26 +75,50 @@ impl PostFormState {
     /// cancelled, the messages show at once, and the focus moves to the
     /// first field at fault.
     fn check(self, ev: &MouseEvent) {
-        let found = match (self.title_ref.get_untracked(), self.content_ref.get_untracked()) {
-            (Some(title), Some(content)) => {
-                let errors = PostInput::parse(&title.value(), &content.value()).err();
-                if let Some(errors) = &errors {
-                    let _ = if errors.title.is_some() { title.focus() } else { content.focus() };
-                }
-                errors
-            }
-            _ => None,
+        let (Some(title), Some(content)) = (self.title_ref.get_untracked(), self.content_ref.get_untracked()) else {
+            self.checked.set(None);
+            return;
         };
-        if found.is_some() {
-            ev.prevent_default();
+        let alt = self.alt_ref.get_untracked().map(|alt| alt.value()).unwrap_or_default();
+        let removing = self.remove_ref.get_untracked().is_some_and(|remove| remove.checked());
+        let (has_file, file_error) = self.chosen_file();
+        let has_image = has_file || (self.has_image && !removing);
+        let mut errors = parse_post_form(&title.value(), &content.value(), &alt, has_image).err().unwrap_or_default();
+        errors.image = file_error;
+        if errors.is_empty() {
+            self.checked.set(None);
+            return;
         }
-        self.checked.set(found);
+        ev.prevent_default();
+        let _ = if errors.title.is_some() {
+            title.focus()
+        } else if errors.content.is_some() {
+            content.focus()
+        } else if let (Some(_), Some(image)) = (&errors.image, self.image_ref.get_untracked()) {
+            image.focus()
+        } else {
+            self.alt_ref.get_untracked().map_or(Ok(()), |alt| alt.focus())
+        };
+        self.checked.set(Some(errors));
     }
-}
 
-impl Default for PostFormState {
-    fn default() -> Self {
-        PostFormState::new()
+    /// Whether a file is chosen, and what is wrong with it by what the
+    /// browser says of it (its type and size), in the server's words.
+    #[cfg(feature = "hydrate")]
+    fn chosen_file(self) -> (bool, Option<String>) {
+        use crate::domain::validation::check_image_file;
+
+        let file = self.image_ref.get_untracked().and_then(|input| input.files()).and_then(|files| files.get(0));
+        match file {
+            Some(file) => (true, check_image_file(&file.type_(), file.size() as u64, self.max_image_bytes).err()),
+            None => (false, None),
+        }
+    }
+
+    /// Whether a file is chosen: never, outside a browser.
+    #[cfg(not(feature = "hydrate"))]
+    fn chosen_file(self) -> (bool, Option<String>) {
+        (false, None)
     }
 }
 
@@ -139,6 +186,133 @@ pub fn PostFields(
                     .map(|message| view! { <p id="post-content-error" class="field-error">{message}</p> })
             }}
         </div>
+    }
+}
+
+/// The image fields: the file (a new one replaces the post's), a box to
+/// drop the post's image when it has one, and the description, each with
+/// its message underneath. The post's image itself is shown by the page,
+/// above the form.
+#[component]
+pub fn ImageFields(
+    /// The form the fields belong to.
+    form: PostFormState,
+    /// The description the field starts with.
+    alt: String,
+    /// The message for each field, if any.
+    errors: Signal<PostFieldErrors>,
+) -> impl IntoView {
+    let image_error = move || errors.with(|errors| errors.image.clone());
+    let alt_error = move || errors.with(|errors| errors.image_alt.clone());
+    let described = |hint: &'static str, error: &'static str, failed: bool| {
+        if failed { format!("{hint} {error}") } else { hint.to_owned() }
+    };
+    let has_image = form.has_image;
+    view! {
+        <fieldset class="image-fields">
+            <legend>"Image (optional)"</legend>
+            {has_image
+                .then(|| {
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name="remove_image" value="on" node_ref=form.remove_ref />
+                            "Remove the image"
+                        </label>
+                    }
+                })}
+            <div class="field">
+                <label for="post-image">{if has_image { "Replace it with" } else { "Image file" }}</label>
+                <input
+                    id="post-image"
+                    name=IMAGE_FIELD
+                    type="file"
+                    accept=IMAGE_TYPES.join(",")
+                    node_ref=form.image_ref
+                    aria-invalid=move || image_error().map(|_| "true")
+                    aria-describedby=move || described("post-image-hint", "post-image-error", image_error().is_some())
+                />
+                <p id="post-image-hint" class="hint">
+                    {format!(
+                        "PNG, JPEG, WebP or GIF, {}. Its location and other metadata are removed.",
+                        image_size_message(form.max_image_bytes).trim_start_matches("The image must be "),
+                    )}
+                </p>
+                {move || {
+                    image_error().map(|message| view! { <p id="post-image-error" class="field-error">{message}</p> })
+                }}
+            </div>
+            <div class="field">
+                <label for="post-image-alt">"Image description"</label>
+                <input
+                    id="post-image-alt"
+                    name="image_alt"
+                    type="text"
+                    autocomplete="off"
+                    value=alt
+                    node_ref=form.alt_ref
+                    aria-invalid=move || alt_error().map(|_| "true")
+                    aria-describedby=move || described("post-image-alt-hint", "post-image-alt-error", alt_error().is_some())
+                />
+                <p id="post-image-alt-hint" class="hint">
+                    "Required with an image: what it shows, for people who cannot see it."
+                </p>
+                {move || {
+                    alt_error().map(|message| view! { <p id="post-image-alt-error" class="field-error">{message}</p> })
+                }}
+            </div>
+        </fieldset>
+    }
+}
+
+/// The progress of a form's upload while its file is on its way, with a
+/// button that cancels it; and, once cancelled, a line that says so.
+#[component]
+pub fn UploadProgress(
+    /// The form's sending.
+    upload: Upload,
+) -> impl IntoView {
+    let progress = upload.progress();
+    // Drawn when an upload starts and gone when it ends, not at every
+    // percent: the Cancel button keeps its focus meanwhile.
+    let uploading = Memo::new(move |_| progress.with(Option::is_some));
+    let percent = move || progress.get().unwrap_or(0);
+    let all_sent = Memo::new(move |_| percent() >= 100);
+    view! {
+        {move || {
+            uploading
+                .get()
+                .then(|| {
+                    view! {
+                        <div class="upload-progress">
+                            <label for="upload-progress">
+                                {move || if percent() < 100 { "Uploading the image" } else { "Preparing the image" }}
+                            </label>
+                            <progress id="upload-progress" max="100" value=percent>
+                                {move || format!("{}%", percent())}
+                            </progress>
+                            <span class="upload-percent" aria-hidden="true">
+                                {move || format!("{}%", percent())}
+                            </span>
+                            // Once the whole file has gone, the server may be
+                            // writing the post: too late to call it back.
+                            <button
+                                type="button"
+                                class="secondary"
+                                hidden=all_sent
+                                on:click=move |_| upload.cancel()
+                            >
+                                "Cancel upload"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
+        {move || {
+            upload
+                .cancelled()
+                .get()
+                .then(|| view! { <p class="upload-cancelled" role="status">"Upload cancelled: nothing was saved."</p> })
+        }}
     }
 }
 

@@ -4,7 +4,7 @@ use leptos::{html::Div, prelude::*, task::spawn_local};
 
 use crate::{
     api::posts::list_posts,
-    domain::{PostPage, PostSummary},
+    domain::{PostPage, PostSummary, paths},
     error::AppError,
     ui::{components::ErrorAlert, island::island_with_props},
 };
@@ -170,9 +170,26 @@ fn when_visible(target: NodeRef<Div>, load: impl Fn() + Clone + 'static, grown: 
 
 #[component]
 fn PostItem(post: PostSummary) -> impl IntoView {
+    // The thumbnail, below the fold for most of the list: loaded when it
+    // nears the screen.
+    let thumbnail = post.image.map(|image| {
+        let (width, height) = image.thumb_size();
+        view! {
+            <img
+                class="thumb"
+                src=paths::image(&image.thumb)
+                alt=image.alt
+                width=width
+                height=height
+                loading="lazy"
+                decoding="async"
+            />
+        }
+    });
     view! {
         <li class="post-item" data-post=post.id>
             <article>
+                {thumbnail}
                 <h2>
                     <a href=format!("/posts/{}", post.id)>{post.title}</a>
                 </h2>

@@ -34,6 +34,15 @@ fn PostView(post: PostDetail, alert: Option<AppError>) -> impl IntoView {
         <article class="post" data-post=id>
             <h1>{post.title}</h1>
             {alert.map(|error| view! { <ErrorAlert error /> })}
+            {post
+                .image
+                .map(|image| {
+                    view! {
+                        <figure class="post-image">
+                            <img src=paths::image(&image.name) alt=image.alt width=image.width height=image.height />
+                        </figure>
+                    }
+                })}
             <div class="post-content">{post.content}</div>
             <div class="counts">
                 <LikeButton id initial />

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::*;
 use crate::{
-    domain::{Count, Flash, LikeState, PostDetail, PostDraft, PostFieldErrors, PostPage, PostSummary, Theme},
+    domain::{
+        Count, Flash, LikeState, PostDetail, PostDraft, PostFieldErrors, PostImage, PostPage, PostSummary, Theme,
+    },
     error::AppError,
 };
 
@@ -30,6 +32,13 @@ fn summary(id: i64, title: &str) -> PostSummary {
         excerpt: AWKWARD.into(),
         like_count: Count::from(i64::MAX),
         view_count: Count::from(0),
+        image: (id % 2 == 0).then(|| PostImage {
+            name: format!("{id:032x}.png"),
+            thumb: format!("{:032x}.jpg", id + 1),
+            alt: AWKWARD.into(),
+            width: 240,
+            height: 1,
+        }),
     }
 }
 
@@ -51,11 +60,23 @@ fn every_answer_a_server_function_gives_crosses_unchanged() {
         view_count: Count::from(2),
         liked: true,
         is_author: false,
+        image: Some(PostImage {
+            name: "0123abcd.jpg".into(),
+            thumb: "4567ef.jpg".into(),
+            alt: AWKWARD.into(),
+            width: 1600,
+            height: u32::MAX,
+        }),
     });
     crosses(PostDraft {
         title: AWKWARD.into(),
         content: String::new(),
-        errors: PostFieldErrors { title: Some("Title is required".into()), content: None },
+        image_alt: AWKWARD.into(),
+        errors: PostFieldErrors {
+            title: Some("Title is required".into()),
+            image: Some("The image must be at most 8 MiB".into()),
+            ..Default::default()
+        },
         alert: Some(AppError::TooManyRequests { retry_after_secs: 3 }),
     });
     crosses(Flash::Published);
@@ -66,7 +87,11 @@ fn every_answer_a_server_function_gives_crosses_unchanged() {
 fn every_error_crosses_unchanged() {
     for error in [
         AppError::BadRequest(AWKWARD.into()),
-        AppError::Invalid(PostFieldErrors { title: None, content: Some("Content is required".into()) }),
+        AppError::Invalid(PostFieldErrors {
+            title: None,
+            content: Some("Content is required".into()),
+            ..Default::default()
+        }),
         AppError::Forbidden,
         AppError::NotFound,
         AppError::Conflict,

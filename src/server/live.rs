@@ -92,6 +92,14 @@ impl Frame {
 pub struct PostChange {
     /// The post.
     pub id: i64,
+    /// The feed position of the last change to it in this frame: a page
+    /// served at or after it shows this post as it is here already.
+    pub at: i64,
+    /// The feed position of the last change to its text in this frame,
+    /// when it was published or edited in it: a page served before it
+    /// shows older text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_at: Option<i64>,
     /// Its likes, when its counts or text changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub likes: Option<i64>,
@@ -312,21 +320,23 @@ pub async fn since(db: &Db, after: i64) -> Result<Since, sqlx::Error> {
         if after > head || pruned || head - after > MAX_ROWS {
             return Ok(Since::Reload { at: head });
         }
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT tags FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq")
-            .bind(after)
-            .bind(head)
-            .fetch_all(&mut *tx)
-            .await?;
-        // Per post: whether its text (or existence) changed, else only its counts.
-        let mut named: BTreeMap<i64, bool> = BTreeMap::new();
-        for (tags,) in &rows {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT seq, tags FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq")
+                .bind(after)
+                .bind(head)
+                .fetch_all(&mut *tx)
+                .await?;
+        // Per post: the last row that named it, and the last that changed
+        // its text (or existence), if any.
+        let mut named: BTreeMap<i64, (i64, Option<i64>)> = BTreeMap::new();
+        for (seq, tags) in &rows {
             for tag in tags.split(' ').filter_map(super::feed::decode) {
                 match tag {
                     Tag::Post(id) => {
-                        named.insert(id, true);
+                        named.insert(id, (*seq, Some(*seq)));
                     }
                     Tag::Counts(id) => {
-                        named.entry(id).or_insert(false);
+                        named.entry(id).or_insert((*seq, None)).0 = *seq;
                     }
                     Tag::Posts => {}
                 }
@@ -347,19 +357,29 @@ pub async fn since(db: &Db, after: i64) -> Result<Since, sqlx::Error> {
             }
             let found = query.fetch_all(&mut *tx).await?;
             let mut found = found.into_iter().peekable();
-            for (&id, &text) in &named {
+            for (&id, &(at, text_at)) in &named {
+                let text = text_at.is_some();
                 match found.next_if(|row| row.0 == id) {
                     Some((_, likes, views, title, content)) => posts.push(PostChange {
                         id,
+                        at,
+                        text_at,
                         likes: Some(likes),
                         views: Some(views),
                         excerpt: text.then(|| excerpt(&content)),
                         title: text.then_some(title),
                         gone: false,
                     }),
-                    None => {
-                        posts.push(PostChange { id, likes: None, views: None, title: None, excerpt: None, gone: true })
-                    }
+                    None => posts.push(PostChange {
+                        id,
+                        at,
+                        text_at,
+                        likes: None,
+                        views: None,
+                        title: None,
+                        excerpt: None,
+                        gone: true,
+                    }),
                 }
             }
         }

@@ -314,3 +314,31 @@ async fn a_write_on_one_instance_reaches_a_stream_on_another() {
     let next = moved.until(|event| has(event, id, "views", 1)).await;
     assert!(next.iter().all(|event| event.id > last), "{next:?}");
 }
+
+/// Each post in a frame carries its own position, and its text's: a page
+/// served between two changes that one frame gathers can tell which of
+/// them it shows already, and does not fetch a text it has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_post_in_a_frame_says_how_recent_its_change_and_its_text_are() {
+    use crate::server::live::{Since, since};
+
+    let app = TestApp::spawn().await;
+    let author = app.browser();
+    let start = app.number("SELECT coalesce(max(seq), 0) FROM changes", &[]).await;
+    let published = author.publish("Published first", "text").await;
+    let after_publish = app.number("SELECT max(seq) FROM changes", &[]).await;
+    let other = author.publish("Liked later", "text").await;
+    let res = author.call("/api/set_like", &[("id", &other.to_string()), ("liked", "true")]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let head = app.number("SELECT max(seq) FROM changes", &[]).await;
+    let Since::Changes { at, posts } = since(&app.state.db, start).await.expect("read the feed") else {
+        panic!("a reload");
+    };
+    assert_eq!(at, head);
+    let first = posts.iter().find(|post| post.id == published).expect("the first post");
+    assert_eq!((first.at, first.text_at), (after_publish, Some(after_publish)));
+    let second = posts.iter().find(|post| post.id == other).expect("the second post");
+    assert_eq!(second.at, head, "its like came last");
+    assert!(second.text_at.is_some_and(|text_at| text_at > after_publish && text_at < head));
+    assert!(first.at < at, "a page served at {after_publish} has the first post as it is");
+}

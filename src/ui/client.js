@@ -311,7 +311,9 @@
     if (article && change.gone) {
       markGone(article);
       moveFlash(document.querySelector('.flash'), 'This post was deleted.');
-    } else if (article && change.title !== undefined) {
+    } else if (article && change.title !== undefined && newer(change.text_at)) {
+      // Only a text newer than the page's: a page served after an edit
+      // already shows it.
       refreshPost(article, id);
     }
     countNew(change);
@@ -328,8 +330,10 @@
     source.onopen = () => document.body.setAttribute('data-live', '');
     source.onerror = () => document.body.removeAttribute('data-live');
     source.onmessage = (ev) => {
-      const at = Number(ev.lastEventId);
       for (const change of JSON.parse(ev.data)) {
+        // Each post's own position in the frame: a page served after it
+        // shows the post as it is here already.
+        const at = change.at ?? Number(ev.lastEventId);
         const before = heard.get(change.id);
         heard.delete(change.id);
         heard.set(change.id, [{ ...before?.[0], ...change }, at]);

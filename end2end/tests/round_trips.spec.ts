@@ -9,14 +9,15 @@ import { test, expect, islandsLive, jsEnabled, open, publishDirectly, uniqueTitl
 
 /// The requests the page sends to the app from now on, in order, as
 /// "METHOD /path". Left out: the client's own files (a lazy island fetches
-/// its part of the client once its page shows) and the view that a post
+/// its part of the client once its page shows), the images a page shows
+/// (posts' pictures, like any image of a page), and the view that a post
 /// page counts once it is on screen (a write that stays on that page), and
 /// the tab's one live stream, opened once the client has started.
 function appRequests(page: Page): string[] {
   const seen: string[] = [];
   page.on('request', (request: Request) => {
     const url = new URL(request.url());
-    if (url.pathname.startsWith('/pkg/') || url.pathname.startsWith('/favicon') || url.pathname === '/api/record_view' || url.pathname === '/live') return;
+    if (url.pathname.startsWith('/pkg/') || url.pathname.startsWith('/images/') || url.pathname.startsWith('/favicon') || url.pathname === '/api/record_view' || url.pathname === '/live') return;
     seen.push(`${request.method()} ${url.pathname}`);
   });
   return seen;

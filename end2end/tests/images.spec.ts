@@ -194,7 +194,7 @@ test.describe('with JavaScript', () => {
     await expect(page.locator('.upload-percent')).toHaveText(/^\d+%$/);
     await expect(page.getByRole('button', { name: 'Publishing…' })).toBeDisabled();
     await page.getByRole('button', { name: 'Cancel upload' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Upload cancelled' })).toHaveText('Upload cancelled: nothing was saved.');
+    await expect(page.getByRole('status').filter({ hasText: 'Upload cancelled' })).toHaveText('Upload cancelled.');
     await expect(progress).toHaveCount(0);
     await expect(page).toHaveURL('/posts/new');
     await expect(page.getByRole('button', { name: 'Publish' })).toBeEnabled();

@@ -73,6 +73,21 @@ async fn prepare_image(
     }
 }
 
+/// `errors` of the form's text fields, with the image's own message when
+/// the file was over the limit: said at once, not after the text is fixed.
+#[cfg(feature = "ssr")]
+fn with_size_of(
+    mut errors: crate::domain::PostFieldErrors,
+    upload: Option<&crate::server::upload::Upload>,
+    state: &crate::server::AppState,
+) -> crate::domain::PostFieldErrors {
+    if matches!(upload, Some(crate::server::upload::Upload::TooLarge)) {
+        let limit = state.config.security.max_upload_bytes as u64;
+        errors.image = Some(crate::domain::validation::image_size_message(limit));
+    }
+    errors
+}
+
 /// Publishes a post by the calling visitor, with the image the form
 /// carried if any, and returns its id.
 #[server(endpoint = "create_post", output = JsonAnswer, client = PageClient)]
@@ -97,7 +112,8 @@ pub async fn create_post(
     let sent_image = upload.is_some();
     let image_alt = image_alt.unwrap_or_default();
     let result = async {
-        let (input, alt) = parse_post_form(&title, &content, &image_alt, sent_image)?;
+        let (input, alt) = parse_post_form(&title, &content, &image_alt, sent_image)
+            .map_err(|errors| with_size_of(errors, upload.as_ref(), &state))?;
         let key = SubmissionKey::parse(&submission)?;
         let image = match (upload, alt) {
             (Some(upload), Some(alt)) => Some((prepare_image(&state, upload).await?, alt)),
@@ -150,14 +166,16 @@ pub async fn update_post(
     let result = async {
         let id = post_id(id)?;
         let remove = remove_image.is_some();
-        let keeps = !remove && posts::image(state.store(), id).await?.is_some();
-        let (input, alt) = parse_post_form(&title, &content, &image_alt, sent_image || keeps)?;
+        let editor = caller.visitor()?;
+        let keeps = !remove && posts::editable_image(state.store(), &editor, id).await?.is_some();
+        let (input, alt) = parse_post_form(&title, &content, &image_alt, sent_image || keeps)
+            .map_err(|errors| with_size_of(errors, upload.as_ref(), &state))?;
         let change = match (upload, alt) {
             (Some(upload), Some(alt)) => ImageChange::Replace(prepare_image(&state, upload).await?, alt),
             _ if remove => ImageChange::Remove,
             (_, alt) => ImageChange::Keep(alt),
         };
-        posts::update(state.store(), &caller.visitor()?, id, &input, change).await
+        posts::update(state.store(), &editor, id, &input, change).await
     }
     .await;
     plain_form::answer(

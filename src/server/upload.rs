@@ -30,8 +30,8 @@ pub struct ReadForm {
     /// `name=value&…`, each percent-encoded byte for byte: the form guard
     /// checks it as it checks any form.
     pub url_encoded: String,
-    /// The file, if one was chosen (a file field left empty sends a part
-    /// with no name and no bytes: that is no file).
+    /// The file, if one was chosen (a file field left empty sends its part
+    /// with an empty file name and no bytes: that is no file).
     pub upload: Option<Upload>,
 }
 
@@ -52,8 +52,8 @@ pub fn boundary(content_type: &str) -> Option<String> {
     multer::parse_boundary(content_type).ok()
 }
 
-/// Reads a multipart body. Text fields may only be `fields`, each once and
-/// at most `max_text_bytes`; the one file may only be in `file_field`, and
+/// Reads a multipart body. Text fields may only be `fields`, each once,
+/// at most `max_text_bytes` in all; the one file may only be in `file_field`, and
 /// is kept up to `max_file_bytes` (past that it is [`Upload::TooLarge`]).
 /// At most `max_parts` parts in all.
 pub async fn read<S, E>(
@@ -73,6 +73,7 @@ where
     let mut url_encoded = String::new();
     let mut upload = None;
     let mut seen: Vec<String> = Vec::new();
+    let mut text_bytes = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(ReadError::Body)? {
         if seen.len() == max_parts {
             return Err(refused(format!("a form may hold at most {max_parts} fields")));
@@ -110,7 +111,8 @@ where
         }
         let mut value = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(ReadError::Body)? {
-            if value.len() + chunk.len() > max_text_bytes {
+            text_bytes += chunk.len();
+            if text_bytes > max_text_bytes {
                 return Err(ReadError::Refused(AppError::PayloadTooLarge));
             }
             value.extend_from_slice(&chunk);
@@ -212,5 +214,9 @@ mod tests {
             read_body(&[("content", None, &long)]).await,
             Err(ReadError::Refused(AppError::PayloadTooLarge))
         ));
+        // The limit is for all the text: two fields under it each, over it together.
+        let half = vec![b'a'; 600];
+        let both = read_body(&[("title", None, &half), ("content", None, &half)]).await;
+        assert!(matches!(both, Err(ReadError::Refused(AppError::PayloadTooLarge))));
     }
 }

@@ -126,6 +126,11 @@ async fn a_post_with_an_image_shows_it_and_its_file_is_served_safely_for_a_year(
         let decoded = image::load_from_memory(&file.bytes).expect("a JPEG");
         assert_eq!(decoded.width(), width);
     }
+    // Asked for by someone new (a link shared, a cache in front), it
+    // carries nobody's identity: no visitor cookie on a public file.
+    let anonymous = app.get(&format!("/images/{thumb}")).await;
+    assert_eq!(anonymous.status, StatusCode::OK);
+    assert!(anonymous.headers.get(header::SET_COOKIE).is_none(), "{:?}", anonymous.headers);
     assert_eq!(browser.get("/images/0123456789abcdef0123456789abcdef.jpg").await.status, StatusCode::NOT_FOUND);
     assert_eq!(browser.get("/images/..%2Fdata%2Ftest.db").await.status, StatusCode::NOT_FOUND);
 }
@@ -195,6 +200,11 @@ async fn a_file_over_the_limit_is_a_message_in_the_form_and_a_body_far_over_it_i
     let fields = [("title", "Big"), ("content", "file"), ("submission", key.as_str()), ("image_alt", "big")];
     let res = browser.send_form("/api/create_post", DATA, &fields, Some(&vec![0xAB; 3000])).await;
     assert_eq!(field_message(&res, "image"), "The image must be at most 2 KiB");
+    // Said at once, beside what is wrong with the text.
+    let untitled = [("title", ""), ("content", "file"), ("submission", key.as_str()), ("image_alt", "")];
+    let res = browser.send_form("/api/create_post", DATA, &untitled, Some(&vec![0xAB; 3000])).await;
+    assert_eq!(field_message(&res, "image"), "The image must be at most 2 KiB");
+    assert_eq!(field_message(&res, "title"), "Title is required");
     // Without JavaScript the form comes back with what was typed.
     let res = browser.send_form("/api/create_post", PAGE, &fields, Some(&vec![0xAB; 3000])).await;
     assert_eq!(res.headers[header::LOCATION], "/posts/new");
@@ -265,9 +275,12 @@ async fn replacing_removing_and_deleting_leave_no_file_behind() {
         fields
     };
 
-    // Someone else cannot, and what they sent is not stored.
+    // Someone else cannot, and what they sent is not stored (nor decoded:
+    // the author is checked first, so a file that is no image is a 403 too).
     let stranger = app.browser();
     let res = stranger.send_form("/api/update_post", DATA, &save("mine", false), Some(&jpeg(32, 32))).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = stranger.send_form("/api/update_post", DATA, &save("mine", false), Some(b"not an image")).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(app.image_count().await, 2);
 

@@ -418,6 +418,16 @@
     }
   });
 
+  // A list's thumbnail whose file is gone (the post's image was replaced or
+  // removed after the list was served): taken away, not shown broken.
+  addEventListener(
+    'error',
+    (ev) => {
+      if (ev.target instanceof HTMLImageElement && ev.target.classList.contains('thumb')) ev.target.remove();
+    },
+    { capture: true },
+  );
+
   addEventListener('popstate', () => {
     if (pageOf(location) === shown) return;
     navigate(new URL(location.href), { push: false, restore: history.state?.scroll ?? [0, 0] });

@@ -38,7 +38,7 @@ use crate::{
     error::AppError,
     server::{
         AppState, registry,
-        request::{is_multipart_form, is_url_encoded_form, wants_html},
+        request::{client_ip, is_multipart_form, is_url_encoded_form, wants_html},
         upload::{self, ReadError},
     },
 };
@@ -94,7 +94,8 @@ async fn multipart_form(state: &AppState, fields: &[&str], file_field: &str, req
     let Some(boundary) = boundary else {
         return respond(AppError::BadRequest("the multipart form has no boundary".into()), html);
     };
-    let turn = match state.images.admit().await {
+    let address = client_ip(&request, state.config.security.trusted_proxy);
+    let turn = match state.images.admit(address).await {
         Ok(turn) => turn,
         Err(busy) => return respond(busy, html),
     };

@@ -24,10 +24,16 @@ use crate::server::{
 /// How long a browser keeps its visitor id: a year, renewed by nothing.
 const VISITOR_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
+/// Whether `path` is a post's image (`server::image_files`).
+fn request_path_is_image(path: &str) -> bool {
+    path.starts_with("/images/")
+}
+
 /// Identifies the visitor of every request: from a validly signed cookie,
 /// or, when there is none (or it was tampered with), as a new visitor whose
 /// cookie the response sets.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
     let known = state
         .cookie_key
         .verified(request.headers(), VISITOR_COOKIE)
@@ -43,7 +49,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     }
 
     let mut response = next.run(request).await;
-    if is_new {
+    // A post's image is the same for everyone, and may be kept by shared
+    // caches for a year: it carries nobody's identity.
+    if is_new && !request_path_is_image(&path) {
         let cookie = state.cookie_key.set_signed(VISITOR_COOKIE, visitor.id(), VISITOR_MAX_AGE, state.config.https);
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

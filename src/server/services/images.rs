@@ -16,16 +16,23 @@
 //!   orientation is applied to the pixels first;
 //! - decoding and encoding run on the blocking pool, [`DECODES_AT_ONCE`] at
 //!   a time, and at most [`UPLOADS_AT_ONCE`] forms with a file are read at
-//!   once ([`ImageWork::admit`]), which bounds the memory uploads take;
+//!   once, [`UPLOADS_PER_ADDRESS`] of them from one address
+//!   ([`ImageWork::admit`]), which bounds the memory uploads take;
 //! - each file is stored under a name made from a hash of its bytes and a
 //!   random salt: never reused, so what is under a name never changes and
 //!   may be cached for a year. A file belongs to one post, and is deleted
 //!   in the transaction that deletes the post or drops the image.
 
-use std::{io::Cursor, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    io::Cursor,
+    net::IpAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use bytes::Bytes;
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, metadata::Orientation};
 use sha2::{Digest, Sha256};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -51,11 +58,16 @@ pub const UPLOADS_AT_ONCE: usize = 4;
 /// machine this was sized on.
 pub const DECODES_AT_ONCE: usize = 2;
 
+/// How many of those turns one address may hold at once: one client sending
+/// slow uploads cannot keep every turn.
+pub const UPLOADS_PER_ADDRESS: usize = 2;
+
 /// How long a form with a file waits for its turn before it is answered
 /// 503 (busy, try again).
 pub const ADMIT_WITHIN: Duration = Duration::from_secs(30);
 
-/// The most memory one decode may allocate.
+/// The most memory one decode may allocate: its pixels, and their turned
+/// copy when the orientation turns them.
 const MAX_ALLOC_BYTES: u64 = 256 << 20;
 
 /// JPEG's quality for what is stored: small files that look like the photo.
@@ -67,13 +79,44 @@ const JPEG_QUALITY: u8 = 82;
 pub struct ImageWork {
     uploads: Arc<Semaphore>,
     decodes: Arc<Semaphore>,
+    /// The turns of each address that holds or waits for one.
+    addresses: Addresses,
 }
+
+type Addresses = Arc<Mutex<HashMap<IpAddr, Arc<Semaphore>>>>;
 
 impl Default for ImageWork {
     fn default() -> Self {
         ImageWork {
             uploads: Arc::new(Semaphore::new(UPLOADS_AT_ONCE)),
             decodes: Arc::new(Semaphore::new(DECODES_AT_ONCE)),
+            addresses: Addresses::default(),
+        }
+    }
+}
+
+/// A form's turn to be read and worked on: given back when dropped.
+#[derive(Debug)]
+pub struct UploadTurn {
+    _turn: OwnedSemaphorePermit,
+    _address: Option<AddressTurn>,
+}
+
+/// One of an address's turns, or the wait for one.
+#[derive(Debug)]
+struct AddressTurn {
+    address: IpAddr,
+    permit: Option<OwnedSemaphorePermit>,
+    addresses: Addresses,
+}
+
+impl Drop for AddressTurn {
+    fn drop(&mut self) {
+        drop(self.permit.take());
+        let mut addresses = self.addresses.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Forgotten once nobody holds or waits for one of its turns.
+        if addresses.get(&self.address).is_some_and(|turns| Arc::strong_count(turns) == 1) {
+            addresses.remove(&self.address);
         }
     }
 }
@@ -103,12 +146,32 @@ pub struct Encoded {
 }
 
 impl ImageWork {
-    /// Waits for the turn to read a form with a file; 503 after
-    /// [`ADMIT_WITHIN`]. The turn is held until the permit is dropped.
-    pub async fn admit(&self) -> Result<OwnedSemaphorePermit, AppError> {
-        match tokio::time::timeout(ADMIT_WITHIN, self.uploads.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_closed)) => Err(AppError::Unavailable),
+    /// Waits for the turn to read a form with a file from `address` (one
+    /// of its [`UPLOADS_PER_ADDRESS`], then one of the
+    /// [`UPLOADS_AT_ONCE`]); 503 after [`ADMIT_WITHIN`]. The turn is held
+    /// until it is dropped.
+    pub async fn admit(&self, address: Option<IpAddr>) -> Result<UploadTurn, AppError> {
+        let wait = async {
+            let address = match address {
+                Some(address) => {
+                    let turns = {
+                        let mut addresses = self.addresses.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        addresses
+                            .entry(address)
+                            .or_insert_with(|| Arc::new(Semaphore::new(UPLOADS_PER_ADDRESS)))
+                            .clone()
+                    };
+                    let mut turn = AddressTurn { address, permit: None, addresses: self.addresses.clone() };
+                    turn.permit = Some(turns.acquire_owned().await.map_err(|_closed| AppError::Unavailable)?);
+                    Some(turn)
+                }
+                None => None,
+            };
+            let turn = self.uploads.clone().acquire_owned().await.map_err(|_closed| AppError::Unavailable)?;
+            Ok(UploadTurn { _turn: turn, _address: address })
+        };
+        match tokio::time::timeout(ADMIT_WITHIN, wait).await {
+            Ok(admitted) => admitted,
             Err(_elapsed) => {
                 tracing::warn!("an upload waited {ADMIT_WITHIN:?} for its turn: answered 503");
                 Err(AppError::Unavailable)
@@ -180,7 +243,16 @@ fn decode(file: &[u8]) -> Result<DynamicImage, &'static str> {
     if width == 0 || height == 0 {
         return Err(IMAGE_UNREADABLE_MESSAGE);
     }
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    // The decoder allocates its pixels unchecked (only `ImageReader::decode`
+    // applies `max_alloc`), and turning them makes a second copy.
+    let turned = matches!(
+        orientation,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    );
+    if decoder.total_bytes().saturating_mul(if turned { 2 } else { 1 }) > MAX_ALLOC_BYTES {
+        return Err(IMAGE_PIXELS_MESSAGE);
+    }
     let mut image = DynamicImage::from_decoder(decoder).map_err(refusal)?;
     image.apply_orientation(orientation);
     Ok(image)

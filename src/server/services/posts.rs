@@ -267,9 +267,16 @@ pub async fn create(
     store.publishing.publish(author, key, input, image).await
 }
 
-/// The image of post `id`, if it exists and has one.
-pub async fn image(store: Store<'_>, id: i64) -> Result<Option<PostImage>, AppError> {
-    Ok(text(store, id).await?.and_then(|post| post.image))
+/// The image of post `id`, if `editor` may change the post (404 when
+/// there is no such post, 403 when it is someone else's): asked before a
+/// save's new image is decoded, so nobody makes the server decode images
+/// for a post they cannot change. The write checks authorship again.
+pub async fn editable_image(store: Store<'_>, editor: &Visitor, id: i64) -> Result<Option<PostImage>, AppError> {
+    let post = text(store, id).await?.ok_or(AppError::NotFound)?;
+    if post.author_id != editor.id() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(post.image)
 }
 
 /// What a save does to a post's image.

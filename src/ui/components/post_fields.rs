@@ -311,7 +311,7 @@ pub fn UploadProgress(
             upload
                 .cancelled()
                 .get()
-                .then(|| view! { <p class="upload-cancelled" role="status">"Upload cancelled: nothing was saved."</p> })
+                .then(|| view! { <p class="upload-cancelled" role="status">"Upload cancelled."</p> })
         }}
     }
 }

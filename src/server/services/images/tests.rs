@@ -45,11 +45,17 @@ pub(crate) fn html_behind_png_signature() -> Vec<u8> {
 /// A valid PNG header that claims `width` × `height` pixels, with no pixels
 /// after it: a decompression bomb's first bytes, all it takes to tell.
 pub(crate) fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    png_header(width, height, 8, 2)
+}
+
+/// A PNG header of `width` × `height` with this bit depth and colour type
+/// (6: RGBA), and no pixels.
+fn png_header(width: u32, height: u32, depth: u8, colour: u8) -> Vec<u8> {
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut header = Vec::new();
     header.extend_from_slice(&width.to_be_bytes());
     header.extend_from_slice(&height.to_be_bytes());
-    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    header.extend_from_slice(&[depth, colour, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &header);
     chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
     chunk(&mut out, b"IEND", &[]);
@@ -156,6 +162,28 @@ fn a_decompression_bomb_is_refused_from_its_header() {
     assert_eq!(prepare(&png_claiming(30_000, 30_000)).unwrap_err(), IMAGE_PIXELS_MESSAGE);
     // Within a side, over the pixels.
     assert_eq!(prepare(&png_claiming(11_000, 11_000)).unwrap_err(), IMAGE_PIXELS_MESSAGE);
+    // Within the pixels, but 16-bit RGBA: 288 MB of them, over the memory
+    // a decode may take.
+    assert_eq!(prepare(&png_header(6_000, 6_000, 16, 6)).unwrap_err(), IMAGE_PIXELS_MESSAGE);
+}
+
+#[tokio::test]
+async fn an_address_holds_at_most_its_share_of_the_upload_turns() {
+    use futures::FutureExt;
+
+    let work = ImageWork::default();
+    let (one, other): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+    let mut held = Vec::new();
+    for _ in 0..UPLOADS_PER_ADDRESS {
+        held.push(work.admit(Some(one)).await.unwrap());
+    }
+    let mut third = Box::pin(work.admit(Some(one)));
+    assert!((&mut third).now_or_never().is_none(), "a third turn from one address waits");
+    let elsewhere = work.admit(Some(other)).now_or_never().expect("another address is let in").unwrap();
+    drop(held.pop());
+    let third = third.await.expect("let in once one of its own turns is given back");
+    drop((third, elsewhere, held));
+    assert!(work.addresses.lock().unwrap().is_empty(), "an address without turns is forgotten");
 }
 
 #[test]

@@ -94,6 +94,7 @@ $upstreams        keepalive 64;
     }
     server {
         listen 127.0.0.1:$front;
+        client_max_body_size 17m;
         location / {
             proxy_pass http://bulletin;
             proxy_http_version 1.1;

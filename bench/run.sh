@@ -23,9 +23,11 @@
 #                          was one, BULLETIN_BENCH_CEILING=true)
 #
 # The full and quick runs end with bench/instances.sh: the mix, likes and
-# publishing on SQLite and Postgres, one instance and two behind nginx; and
+# publishing on SQLite and Postgres, one instance and two behind nginx;
 # bench/live.sh: GET / with thousands of live streams open, and how soon a
-# write on one instance reaches the streams on another.
+# write on one instance reaches the streams on another; and
+# bench/uploads.py: 20 phone photos published at once, the server's memory,
+# and GET / beside them.
 #
 # Scenarios (requests/s, p50 and p99 in ms, errors, peak RSS of the server):
 #   1 GET /             the 20 newest posts, full HTML document
@@ -321,4 +323,13 @@ if [ "$quick" = 0 ]; then
     node bench/lighthouse/run.mjs "$base" / /posts/1 /posts/new || failed "Lighthouse: a score under 1, or a CSP or clickjacking finding (above)"
 fi
 stop_server
+if [ "$client_only" = 0 ]; then
+    # Last, so the posts it publishes change no figure above.
+    echo
+    echo "uploads: photos published at once through create_post, beside GET / (bench/uploads.py)"
+    start_server 0
+    if [ "$quick" = 1 ]; then uploads=(--quick); else uploads=(); fi
+    python3 bench/uploads.py "$base" "$server" "${uploads[@]}" || failed "bench/uploads.py (its failed checks are above)"
+    stop_server
+fi
 finish

@@ -14,8 +14,8 @@
 //!   with a thumbnail of [`THUMB_MAX_PX`]. No byte of the upload is kept, so
 //!   its metadata (EXIF, a phone photo's GPS position) is gone; the EXIF
 //!   orientation is applied to the pixels first;
-//! - decoding and encoding run on the blocking pool, [`DECODES_AT_ONCE`] at
-//!   a time, and at most [`UPLOADS_AT_ONCE`] forms with a file are read at
+//! - decoding and encoding run on the blocking pool, [`decodes_at_once`]
+//!   at a time (one fewer than the cores), and at most [`UPLOADS_AT_ONCE`] forms with a file are read at
 //!   once, [`UPLOADS_PER_ADDRESS`] of them from one address
 //!   ([`ImageWork::admit`]), which bounds the memory uploads take;
 //! - each file is stored under a name made from a hash of its bytes and a
@@ -54,9 +54,13 @@ use crate::{
 /// wait their turn, for at most [`ADMIT_WITHIN`].
 pub const UPLOADS_AT_ONCE: usize = 4;
 
-/// How many images are decoded and encoded at once: one per core of the
-/// machine this was sized on.
-pub const DECODES_AT_ONCE: usize = 2;
+/// How many images are decoded and encoded at once: one fewer than the
+/// cores (at least one), so a core is left for everything else the server
+/// answers meanwhile (on two cores, two at once tripled `GET /`'s p99:
+/// bench/RESULTS.md).
+pub fn decodes_at_once() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1).max(1))
+}
 
 /// How many of those turns one address may hold at once: one client sending
 /// slow uploads cannot keep every turn.
@@ -74,7 +78,7 @@ const MAX_ALLOC_BYTES: u64 = 256 << 20;
 const JPEG_QUALITY: u8 = 82;
 
 /// The turns uploads take: reading and working on them at most
-/// [`UPLOADS_AT_ONCE`] at a time, decoding [`DECODES_AT_ONCE`].
+/// [`UPLOADS_AT_ONCE`] at a time, decoding [`decodes_at_once`].
 #[derive(Debug)]
 pub struct ImageWork {
     uploads: Arc<Semaphore>,
@@ -89,7 +93,7 @@ impl Default for ImageWork {
     fn default() -> Self {
         ImageWork {
             uploads: Arc::new(Semaphore::new(UPLOADS_AT_ONCE)),
-            decodes: Arc::new(Semaphore::new(DECODES_AT_ONCE)),
+            decodes: Arc::new(Semaphore::new(decodes_at_once())),
             addresses: Addresses::default(),
         }
     }

@@ -294,7 +294,14 @@ client_of() { # $1: path
         printf '  %-34s %9d B  %8d B  (%s)\n' "${url#/pkg/}" "$raw" "$br" "$how"
     done
     printf '  %-34s %9d B  %8d B  (JS + WASM + CSS: %d B brotli)\n' total "$total_raw" "$total_br" "$((total_br - page_br))"
+    # The budget holds for a release; the quick mode's debug client is many
+    # times larger and not what anyone downloads.
+    if [ "$quick" = 0 ] && [ $((total_br - page_br)) -gt "$client_budget" ]; then
+        failed "the client of $1: JS + WASM + CSS $((total_br - page_br)) B brotli, over the budget of $client_budget B"
+    fi
 }
+# What a reader's page may make a phone download (issue 25).
+client_budget=100000
 echo
 start_server 0
 for path in / /posts/1; do

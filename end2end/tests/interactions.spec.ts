@@ -17,12 +17,12 @@ import {
 // Server functions called from handlers and effects: likes, views,
 // keyboard shortcuts, infinite scroll and the theme cookie.
 
-/// Holds every request to a server function until the returned function is
-/// called.
-async function hold(page: Page, endpoint: string): Promise<() => void> {
+/// Holds every request to a server function (by its name) or to the pages
+/// `url` matches, until the returned function is called.
+async function hold(page: Page, url: string | ((url: URL) => boolean)): Promise<() => void> {
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(`**/api/${endpoint}`, async (route) => {
+  await page.route(typeof url === 'string' ? `**/api/${url}` : url, async (route) => {
     await held;
     await route.continue();
   });
@@ -220,7 +220,8 @@ test.describe('with JavaScript', () => {
     await page.evaluate(() => {
       (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
     });
-    const release = await hold(page, 'list_posts');
+    // The island fetches the page the "Older posts" link leads to.
+    const release = await hold(page, (url) => url.pathname === '/' && url.searchParams.has('before'));
     await page.keyboard.press('End');
     await expect(page.getByText('Loading more posts…')).toBeVisible();
     // From here on the route lets every request through at once.
@@ -242,5 +243,26 @@ test.describe('with JavaScript', () => {
       await page.evaluate(() => (window as unknown as { bulletinMark?: boolean }).bulletinMark === true),
       'no page load',
     ).toBe(true);
+  });
+
+  test('a next page that never arrives is said so, and the link to it stays', async ({ page, consoleWatch }, testInfo) => {
+    consoleWatch.allow(/ERR_INTERNET_DISCONNECTED/);
+    await open(page, '/', testInfo);
+    const prefix = uniqueTitle(testInfo, 'Unscrolled');
+    for (let n = 1; n <= 21; n++) {
+      await publishDirectly(page, `${prefix} #${n}`);
+    }
+    await open(page, '/', testInfo);
+    const posts = page.getByRole('article');
+    const shown = await posts.count();
+    await page.route(
+      (url) => url.pathname === '/' && url.searchParams.has('before'),
+      (route) => route.abort('internetdisconnected'),
+    );
+    await page.keyboard.press('End');
+    await expect(page.getByRole('alert')).toContainText('Could not reach the server');
+    await expect(page.getByText('Loading more posts…')).toHaveCount(0);
+    await expect(posts).toHaveCount(shown);
+    await expect(page.getByRole('link', { name: 'Older posts' })).toBeVisible();
   });
 });

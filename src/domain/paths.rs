@@ -4,6 +4,11 @@
 /// The list of posts.
 pub const HOME: &str = "/";
 
+/// The page of the list after the post `before`: the posts older than it.
+pub fn older(before: i64) -> String {
+    format!("/?before={before}")
+}
+
 /// The form that publishes a new post.
 pub const NEW_POST: &str = "/posts/new";
 

@@ -1,12 +1,14 @@
 //! The list of posts on the home page, which grows as it is scrolled.
 
-use leptos::{html::Div, prelude::*, task::spawn_local};
+#[cfg(feature = "hydrate")]
+use leptos::task::spawn_local;
+use leptos::{html::Div, prelude::*};
 
+#[cfg(feature = "hydrate")]
+use crate::error::AppError;
 use crate::{
-    api::posts::list_posts,
     domain::{PostPage, PostSummary, paths},
-    error::AppError,
-    ui::{components::ErrorAlert, island::island_with_props},
+    ui::island::island_with_props,
 };
 
 /// One page of posts, or the empty state, rendered on the server, and the
@@ -33,11 +35,15 @@ pub fn PostList(page: PostPage) -> impl IntoView {
 island_with_props! {
     /// The rest of the list, after the posts the server rendered.
     ///
-    /// With JavaScript, when the end of the list scrolls into view the next page
-    /// is fetched through `list_posts` and appended; the cursor is the last id
-    /// shown, so posts published meanwhile cause neither duplicates nor gaps.
-    /// The "Older posts" link always points after the last post shown, and is
-    /// how a browser without JavaScript pages through.
+    /// With JavaScript, when the end of the list scrolls into view the next
+    /// page of the list is fetched: the very page the "Older posts" link
+    /// leads to (`/?before={id}`, kept whole by the server), whose posts are
+    /// moved into the list on screen. So a list item is rendered in one
+    /// place, `PostItem` on the server, and the client holds no copy of it.
+    /// The cursor is the last id shown, so posts published meanwhile cause
+    /// neither duplicates nor gaps. The "Older posts" link always points
+    /// after the last post shown, and is how a browser without JavaScript
+    /// pages through.
     ///
     /// An island (`ui::island`).
     fn MorePosts(
@@ -50,39 +56,21 @@ island_with_props! {
 }
 
 fn more_posts(next_before: Option<i64>) -> impl IntoView {
-    let feed = Feed {
-        posts: RwSignal::new(Vec::new()),
-        next_before: RwSignal::new(next_before),
-        loading: RwSignal::new(false),
-        error: RwSignal::new(None),
-    };
+    let feed =
+        Feed { next_before: RwSignal::new(next_before), loading: RwSignal::new(false), error: RwSignal::new(None) };
     let end = NodeRef::<Div>::new();
-    when_visible(end, move || feed.load_more(), move || feed.posts.with(Vec::len));
+    when_visible(end, move || feed.load_more(), move || feed.next_before.track());
 
     view! {
-        // Posts are only ever appended, so the list is rendered by position
-        // rather than keyed: the items already shown are kept as they are.
-        {move || {
-            feed.posts.with(|posts| {
-                (!posts.is_empty())
-                    .then(|| {
-                        view! {
-                            <ol class="posts">
-                                {posts.iter().cloned().map(|post| view! { <PostItem post /> }).collect_view()}
-                            </ol>
-                        }
-                    })
-            })
-        }}
         {move || feed.loading.get().then(|| view! { <p class="loading-more" aria-busy="true">"Loading more posts…"</p> })}
-        {move || feed.error.get().map(|error| view! { <ErrorAlert error /> })}
+        {move || feed.error.get().map(|message| view! { <p class="alert" role="alert">{message}</p> })}
         {move || {
             feed.next_before
                 .get()
                 .map(|before| {
                     view! {
                         <nav class="pager" aria-label="Pages">
-                            <a href=format!("/?before={before}") rel="next">
+                            <a href=paths::older(before) rel="next">
                                 "Older posts"
                             </a>
                         </nav>
@@ -93,54 +81,117 @@ fn more_posts(next_before: Option<i64>) -> impl IntoView {
     }
 }
 
-/// The posts appended and how to get more.
+/// Where the list stands.
 #[derive(Clone, Copy)]
 struct Feed {
-    posts: RwSignal<Vec<PostSummary>>,
+    /// The cursor of the next page, if there are older posts.
     next_before: RwSignal<Option<i64>>,
     loading: RwSignal<bool>,
-    error: RwSignal<Option<AppError>>,
+    /// What went wrong with the last fetch, in the server's words when it
+    /// answered.
+    error: RwSignal<Option<String>>,
 }
 
 impl Feed {
-    /// Fetches the page after the last post shown and appends it, unless a
-    /// fetch is under way or there is nothing more.
+    /// Fetches the page after the last post shown and appends its posts,
+    /// unless a fetch is under way or there is nothing more. Browser only.
     fn load_more(self) {
         let (Some(false), Some(Some(before))) =
             (self.loading.try_get_untracked(), self.next_before.try_get_untracked())
         else {
             return;
         };
-        self.loading.set(true);
-        self.error.set(None);
-        spawn_local(async move {
-            match list_posts(Some(before)).await {
-                Ok(page) => {
-                    self.posts.try_update(|posts| {
-                        // Ids only shrink down the list; anything else would
-                        // be a duplicate.
-                        let last = posts.last().map_or(before, |post| post.id);
-                        posts.extend(page.posts.into_iter().filter(|post| post.id < last));
-                    });
-                    self.next_before.try_set(page.next_before);
+        #[cfg(feature = "hydrate")]
+        {
+            self.loading.set(true);
+            self.error.set(None);
+            spawn_local(async move {
+                match append_older(before).await {
+                    Ok(next) => {
+                        self.next_before.try_set(next);
+                    }
+                    Err(message) => {
+                        self.error.try_set(Some(message));
+                    }
                 }
-                Err(error) => {
-                    self.error.try_set(Some(error));
-                }
-            }
-            self.loading.try_set(false);
-        });
+                self.loading.try_set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = before;
     }
 }
 
+/// Fetches the list's page after `before`, moves its posts into the list on
+/// screen (the `ol.posts` the server rendered before this island), and
+/// returns that page's own cursor, read from its `MorePosts` island. A post
+/// not older than the last one shown is left out: it would be a duplicate.
+/// On failure, the message to show: the server's, from its error page, or
+/// that it could not be reached.
+#[cfg(feature = "hydrate")]
+async fn append_older(before: i64) -> Result<Option<i64>, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Document, DomParser, SupportedType};
+
+    let unreachable = || AppError::Network.to_string();
+    let window = web_sys::window().ok_or_else(unreachable)?;
+    let init = web_sys::RequestInit::new();
+    let headers = web_sys::Headers::new().map_err(|_| unreachable())?;
+    headers.set("Accept", "text/html").map_err(|_| unreachable())?;
+    init.set_headers(&headers);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&paths::older(before), &init))
+        .await
+        .map_err(|_| unreachable())?
+        .unchecked_into();
+    let html = JsFuture::from(response.text().map_err(|_| unreachable())?)
+        .await
+        .map_err(|_| unreachable())?
+        .as_string()
+        .unwrap_or_default();
+    let page = DomParser::new()
+        .and_then(|parser| parser.parse_from_string(&html, SupportedType::TextHtml))
+        .map_err(|_| unreachable())?;
+    let text_of = |page: &Document, selector: &str| {
+        page.query_selector(selector).ok().flatten().and_then(|found| found.text_content())
+    };
+    if !response.ok() {
+        return Err(text_of(&page, "main .alert").unwrap_or_else(unreachable));
+    }
+
+    let here = window.document().ok_or_else(unreachable)?;
+    let list = here.query_selector("ol.posts").ok().flatten().ok_or_else(unreachable)?;
+    let id_of = |item: &web_sys::Element| item.get_attribute("data-post").and_then(|id| id.parse::<i64>().ok());
+    // Ids only shrink down the list.
+    let mut last = list.last_element_child().as_ref().and_then(id_of).unwrap_or(before);
+    let items = page.query_selector_all("ol.posts > li[data-post]").map_err(|_| unreachable())?;
+    for index in 0..items.length() {
+        let Some(item) = items.item(index).and_then(|node| node.dyn_into::<web_sys::Element>().ok()) else {
+            continue;
+        };
+        if id_of(&item).is_some_and(|id| id < last) {
+            last = id_of(&item).unwrap_or(last);
+            let _ = list.append_child(&item);
+        }
+    }
+    // The page's own cursor, as its island was given it.
+    let props = page
+        .query_selector(r#"leptos-island[data-component="MorePosts"]"#)
+        .ok()
+        .flatten()
+        .and_then(|island| island.get_attribute("data-props"))
+        .and_then(|json| crate::wire::from_str::<MorePosts::Props>(&json).ok());
+    Ok(props.and_then(|props| props.next_before))
+}
+
 /// Calls `load` whenever `target` is in the viewport: when it scrolls into
-/// view, and again each time `grown` changes while it is still in view (a
-/// page that did not fill the screen). Browser only.
-fn when_visible(target: NodeRef<Div>, load: impl Fn() + Clone + 'static, grown: impl Fn() -> usize + 'static) {
+/// view, and again each time `track` reports a change while it is still in
+/// view (a page that did not fill the screen). Browser only.
+fn when_visible(target: NodeRef<Div>, load: impl Fn() + Clone + 'static, track: impl Fn() + 'static) {
     Effect::new(move |_| {
-        // A fresh observer per change of `grown`: a new observer reports
-        // the current intersection at once.
-        let _ = grown();
+        // A fresh observer per change: a new observer reports the current
+        // intersection at once.
+        track();
         let Some(element) = target.get() else {
             return;
         };
@@ -191,7 +242,7 @@ fn PostItem(post: PostSummary) -> impl IntoView {
             <article>
                 {thumbnail}
                 <h2>
-                    <a href=format!("/posts/{}", post.id)>{post.title}</a>
+                    <a href=paths::post(post.id)>{post.title}</a>
                 </h2>
                 <p class="excerpt">{post.excerpt}</p>
                 <p class="counts">

@@ -221,11 +221,15 @@ test.describe('with JavaScript', () => {
       (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
     });
     // The island fetches the page the "Older posts" link leads to.
-    const release = await hold(page, (url) => url.pathname === '/' && url.searchParams.has('before'));
+    const older = (url: URL) => url.pathname === '/' && url.searchParams.has('before');
+    const release = await hold(page, older);
+    const fetched = page.waitForResponse((response) => older(new URL(response.url())));
     await page.keyboard.press('End');
     await expect(page.getByText('Loading more posts…')).toBeVisible();
     // From here on the route lets every request through at once.
     release();
+    const first = await (await fetched).text();
+    expect(first, 'the list part alone, not the page around it').toMatch(/^<ol class="posts">/);
 
     const oldest = page.getByRole('link', { name: `${prefix} #1`, exact: true });
     const posts = page.getByRole('article');

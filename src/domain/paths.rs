@@ -9,6 +9,15 @@ pub fn older(before: i64) -> String {
     format!("/?before={before}")
 }
 
+/// A request header with which the list's infinite scroll asks a list page
+/// for [`LIST_PART`] alone: the list and what follows it, without the page
+/// around them. A kept page answers with that part; any other answer is the
+/// whole page.
+pub const PART_HEADER: &str = "bulletin-part";
+
+/// The value of [`PART_HEADER`] that asks for the list.
+pub const LIST_PART: &str = "list";
+
 /// The form that publishes a new post.
 pub const NEW_POST: &str = "/posts/new";
 

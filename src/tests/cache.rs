@@ -183,6 +183,54 @@ async fn the_list_page_is_rendered_once_per_change_and_follows_every_write() {
     assert!(app.state.cache.kept(&list_key("/?before=2&x=1")).is_none());
 }
 
+/// The infinite scroll asks a list page for its list alone: a kept page
+/// answers with that part of itself, counts of now included, and every
+/// answer at a list address says it varies with the asking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_list_page_answers_the_scroll_with_its_list_alone() {
+    use crate::domain::paths;
+
+    let app = TestApp::spawn().await;
+    let part = |path: String| {
+        let app = &app;
+        async move {
+            let request = axum::http::Request::get(&path)
+                .header(axum::http::header::ACCEPT, "text/html")
+                .header(paths::PART_HEADER, paths::LIST_PART);
+            let res = app.send(request.body(axum::body::Body::empty()).unwrap()).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}");
+            res
+        }
+    };
+    let author = app.browser();
+    let oldest = author.publish("Alpha", "text").await;
+    author.publish("Bravo", "text").await;
+    let newest = author.publish("Charlie", "text").await;
+    let path = paths::older(newest);
+
+    // Asked first, so the part's answer is the render that is kept.
+    let list = part(path.clone()).await;
+    let kept = app.state.cache.kept(&list_key(&path)).expect("the render was kept");
+    let whole = app.get(&path).await;
+    let range = crate::ui::components::list_part(whole.body.as_bytes()).expect("a list page has a list part");
+    assert_eq!(list.body, whole.body[range], "the part is the page's own list, byte for byte");
+    assert!(list.body.starts_with(r#"<ol class="posts">"#) && list.body.ends_with("</leptos-island>"), "{}", list.body);
+    assert!(list.body.contains(">Bravo<") && !list.body.contains("Charlie") && !list.body.contains("<html"));
+    assert!(list.body.contains(r#"data-component="MorePosts""#), "the next cursor comes with it");
+    for res in [&list, &whole] {
+        let vary = res.headers.get(axum::http::header::VARY).and_then(|vary| vary.to_str().ok()).unwrap_or("");
+        assert!(vary.contains(paths::PART_HEADER), "{vary}");
+    }
+
+    // The same kept page, with the counts of now; and without the header,
+    // or from a page with no list, the page whole.
+    author.call("/api/set_like", &[("id", &oldest.to_string()), ("liked", "true")]).await;
+    assert!(part(path.clone()).await.body.contains(">1 likes<"));
+    assert!(Arc::ptr_eq(&kept, &app.state.cache.kept(&list_key(&path)).unwrap()), "not rendered again");
+    let empty = part(paths::older(oldest)).await;
+    assert!(empty.body.contains("<html") && empty.body.contains("No posts yet"), "{}", empty.body);
+}
+
 /// A post's page is kept per theme and per what of it is the visitor's
 /// (their like, their authorship), with its counts filled in as they stand.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

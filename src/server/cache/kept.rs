@@ -16,9 +16,12 @@
 //! renders it and the others wait for it ([`ReadCache::kept_or_render`]).
 //! The middleware that serves kept pages is `middleware::kept_pages`.
 
-use std::sync::{
-    Arc, OnceLock,
-    atomic::{AtomicU32, Ordering},
+use std::{
+    ops::Range,
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
 };
 
 use bytes::Bytes;
@@ -71,6 +74,9 @@ pub struct KeptPage {
     /// Its media type, as rendered.
     pub content_type: HeaderValue,
     pieces: Vec<Piece>,
+    /// The pieces of the part that can be served alone, if it has one (a
+    /// list page's list: `domain::paths::LIST_PART`).
+    part: Option<Range<usize>>,
     brotli: OnceLock<Vec<Bytes>>,
     gzip: OnceLock<Vec<Bytes>>,
     /// How many times the texts were compressed: once per encoding asked
@@ -90,10 +96,24 @@ pub enum Encoding {
 }
 
 impl KeptPage {
-    /// `html`, as rendered with `holes`, cut at them.
-    pub fn cut(content_type: HeaderValue, html: &[u8], holes: &Holes) -> KeptPage {
-        let (pieces, compressions) = (holes::cut(html, holes), AtomicU32::new(0));
-        KeptPage { content_type, pieces, brotli: OnceLock::new(), gzip: OnceLock::new(), compressions }
+    /// `html`, as rendered with `holes`, cut at them, and at the edges of
+    /// `part` (bytes of `html`), which can then be served alone. Neither
+    /// edge may fall inside a count (they are at tags).
+    pub fn cut(content_type: HeaderValue, html: &[u8], holes: &Holes, part: Option<Range<usize>>) -> KeptPage {
+        let part = part.filter(|part| part.start <= part.end && part.end <= html.len());
+        let (pieces, part) = match part {
+            Some(part) => {
+                let mut pieces = holes::cut(&html[..part.start], holes);
+                let first = pieces.len();
+                pieces.extend(holes::cut(&html[part.clone()], holes));
+                let last = pieces.len();
+                pieces.extend(holes::cut(&html[part.end..], holes));
+                (pieces, Some(first..last))
+            }
+            None => (holes::cut(html, holes), None),
+        };
+        let compressions = AtomicU32::new(0);
+        KeptPage { content_type, pieces, part, brotli: OnceLock::new(), gzip: OnceLock::new(), compressions }
     }
 
     /// How many times the page's texts were compressed, in any encoding.
@@ -134,28 +154,48 @@ impl KeptPage {
     /// The page with `count` of each hole printed in it, in `encoding`.
     /// A count is printed as its decimal digits, whole.
     pub fn fill(&self, encoding: Encoding, count: impl Fn(Hole) -> i64) -> Bytes {
+        self.fill_pieces(0..self.pieces.len(), encoding, count)
+    }
+
+    /// The part that can be served alone, filled as [`Self::fill`] fills
+    /// the page; `None` if the page has none. The same compressed pieces
+    /// serve both.
+    pub fn fill_part(&self, encoding: Encoding, count: impl Fn(Hole) -> i64) -> Option<Bytes> {
+        let part = self.part.clone()?;
+        Some(self.fill_pieces(part, encoding, count))
+    }
+
+    fn fill_pieces(&self, range: Range<usize>, encoding: Encoding, count: impl Fn(Hole) -> i64) -> Bytes {
         let capacity = |texts: &[Bytes]| texts.iter().map(Bytes::len).sum::<usize>() + 64;
         match encoding {
             Encoding::Identity => {
                 let text = self.texts().map(Bytes::len).sum::<usize>() + 64;
-                self.join(Vec::with_capacity(text), &[], count)
+                self.join(range, Vec::with_capacity(text), &[], count)
             }
             Encoding::Brotli => {
                 let compressed = self.brotli.get_or_init(|| self.compressed(brotli_piece));
-                self.join(BrotliJoin::new(capacity(compressed)), compressed, count)
+                self.join(range, BrotliJoin::new(capacity(compressed)), compressed, count)
             }
             Encoding::Gzip => {
                 let compressed = self.gzip.get_or_init(|| self.compressed(deflate_piece));
-                self.join(GzipJoin::new(capacity(compressed)), compressed, count)
+                self.join(range, GzipJoin::new(capacity(compressed)), compressed, count)
             }
         }
     }
 
-    /// The pieces into `out`: each text with its `compressed` copy (none
-    /// for the identity), each hole's count stored between them.
-    fn join(&self, mut out: impl Join, compressed: &[Bytes], count: impl Fn(Hole) -> i64) -> Bytes {
-        let mut compressed = compressed.iter();
-        for piece in &self.pieces {
+    /// The pieces in `range` into `out`: each text with its `compressed`
+    /// copy (none for the identity), each hole's count stored between them.
+    fn join(
+        &self,
+        range: Range<usize>,
+        mut out: impl Join,
+        compressed: &[Bytes],
+        count: impl Fn(Hole) -> i64,
+    ) -> Bytes {
+        // The compressed copies are of the texts alone, in order.
+        let texts_before = self.pieces[..range.start].iter().filter(|piece| matches!(piece, Piece::Text(_))).count();
+        let mut compressed = compressed.iter().skip(texts_before);
+        for piece in &self.pieces[range] {
             match piece {
                 Piece::Text(text) => out.piece(text, compressed.next().map_or(&[][..], |piece| piece)),
                 Piece::Hole(hole) => out.stored(count(*hole).to_string().as_bytes()),
@@ -288,7 +328,7 @@ mod tests {
     fn kept(ids: &[i64]) -> (KeptPage, String) {
         let holes = Holes::new();
         let punched = holes.punch_page(page_with(ids));
-        let kept = KeptPage::cut(HeaderValue::from_static("text/html"), render(&punched).as_bytes(), &holes);
+        let kept = KeptPage::cut(HeaderValue::from_static("text/html"), render(&punched).as_bytes(), &holes, None);
         let mut filled = page_with(ids);
         for post in &mut filled.posts {
             post.like_count = Count::from(counts(Hole::Likes(post.id)));
@@ -320,12 +360,39 @@ mod tests {
     }
 
     #[test]
+    fn its_part_is_served_alone_in_every_encoding_and_the_page_stays_whole() {
+        let ids = [3, 2, 1];
+        let part_of = |html: &str| html.find("<ol>").unwrap()..html.find("</body>").unwrap();
+        let holes = Holes::new();
+        let punched = render(&holes.punch_page(page_with(&ids)));
+        let cut = |part| KeptPage::cut(HeaderValue::from_static("text/html"), punched.as_bytes(), &holes, part);
+        let (kept, whole) = (cut(Some(part_of(&punched))), kept(&ids).1);
+        let expected = &whole[part_of(&whole)];
+        assert!(expected.starts_with("<ol><li>") && expected.ends_with("</ol>") && expected.contains(">30 likes<"));
+
+        let identity = kept.fill_part(Encoding::Identity, counts).expect("a part");
+        assert_eq!(String::from_utf8(identity.to_vec()).unwrap(), expected);
+        let brotli = kept.fill_part(Encoding::Brotli, counts).unwrap();
+        assert_eq!(String::from_utf8(decode::brotli(&brotli).expect("valid brotli")).unwrap(), expected);
+        let gzip = kept.fill_part(Encoding::Gzip, counts).unwrap();
+        assert_eq!(String::from_utf8(decode::gzip(&gzip).expect("valid gzip")).unwrap(), expected);
+
+        for encoding in [Encoding::Brotli, Encoding::Gzip] {
+            let page = kept.fill(encoding, counts);
+            let page = if encoding == Encoding::Brotli { decode::brotli(&page) } else { decode::gzip(&page) };
+            assert_eq!(String::from_utf8(page.unwrap()).unwrap(), whole, "{encoding:?}: the page, whole");
+        }
+        assert_eq!(kept.compressions(), 2, "one compression per encoding, for the page and its part");
+        assert!(cut(None).fill_part(Encoding::Brotli, counts).is_none(), "no part, none served");
+    }
+
+    #[test]
     fn a_page_without_holes_or_with_nothing_between_them_still_decodes() {
         let holes = Holes::new();
         let a = holes.placeholder(Hole::Likes(1));
         let b = holes.placeholder(Hole::Views(1));
         for html in ["<p>no counts</p>".to_string(), format!("{a}<b>{b}"), format!("{a} {b}"), String::new()] {
-            let kept = KeptPage::cut(HeaderValue::from_static("text/html"), html.as_bytes(), &holes);
+            let kept = KeptPage::cut(HeaderValue::from_static("text/html"), html.as_bytes(), &holes, None);
             let expected = html.replace(&a.to_string(), "10").replace(&b.to_string(), "101");
             let decoded = String::from_utf8(decode::brotli(&kept.fill(Encoding::Brotli, counts)).unwrap()).unwrap();
             assert_eq!(decoded, expected, "brotli of {html:?}");
@@ -344,7 +411,7 @@ mod tests {
             0,
             &"<p>A paragraph of a long page, with words that repeat and some that do not: 1, 2, 3.</p>".repeat(300),
         );
-        let kept = KeptPage::cut(HeaderValue::from_static("text/html"), html.as_bytes(), &holes);
+        let kept = KeptPage::cut(HeaderValue::from_static("text/html"), html.as_bytes(), &holes, None);
         let decoded = String::from_utf8(decode::brotli(&kept.fill(Encoding::Brotli, counts)).unwrap()).unwrap();
         assert_eq!(decoded.as_bytes(), &kept.fill(Encoding::Identity, counts)[..]);
         let decoded = String::from_utf8(decode::gzip(&kept.fill(Encoding::Gzip, counts)).unwrap()).unwrap();
@@ -353,7 +420,7 @@ mod tests {
 
     fn a_kept_page() -> Arc<KeptPage> {
         let content_type = HeaderValue::from_static("text/html");
-        Arc::new(KeptPage::cut(content_type, b"<p>kept</p>", &Holes::new()))
+        Arc::new(KeptPage::cut(content_type, b"<p>kept</p>", &Holes::new(), None))
     }
 
     #[tokio::test]

@@ -38,6 +38,7 @@ use crate::{
         services::posts,
         visitor::{NewVisitor, Visitor},
     },
+    ui::components::list_part,
 };
 
 /// Serves a list or post page from the cache, or renders it and keeps it.
@@ -67,8 +68,10 @@ pub async fn serve_kept_pages(State(state): State<AppState>, mut request: Reques
 /// The page `key` names: kept, or rendered now and kept.
 async fn serve(state: &AppState, key: PageKey, mut request: Request, next: Next) -> Response {
     let encoding = preferred_encoding(request.headers());
+    let is_list = matches!(key, PageKey::List { .. });
+    let serve = Serve { encoding, is_list, part: is_list && asks_for_list_part(request.headers()) };
     let turn = match state.cache.kept_or_render(&key).await {
-        Kept::Page(page) => return answer(state, &page, encoding, None).await,
+        Kept::Page(page) => return answer(state, &page, serve, None).await,
         Kept::Render(turn) => turn,
     };
     let ticket = state.cache.ticket(key.tag());
@@ -85,19 +88,36 @@ async fn serve(state: &AppState, key: PageKey, mut request: Request, next: Next)
     };
     let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
     let content_type = content_type.unwrap_or(HeaderValue::from_static("text/html; charset=utf-8"));
-    let page = Arc::new(KeptPage::cut(content_type, &body, &holes));
+    let part = if is_list { list_part(&body) } else { None };
+    let page = Arc::new(KeptPage::cut(content_type, &body, &holes, part));
     if keep {
         state.cache.keep(key, page.clone(), ticket);
     }
     // Those waiting for this render look again: they find it kept, or render.
     drop(turn);
     if keep {
-        answer(state, &page, encoding, None).await
+        answer(state, &page, serve, None).await
     } else {
-        // Sent as rendered (status, cookies), with its counts filled in;
-        // the compression layer compresses it.
-        answer(state, &page, Encoding::Identity, Some(parts)).await
+        // Sent whole and as rendered (status, cookies), with its counts
+        // filled in; the compression layer compresses it.
+        let serve = Serve { encoding: Encoding::Identity, part: false, ..serve };
+        answer(state, &page, serve, Some(parts)).await
     }
+}
+
+/// How a kept page is sent.
+#[derive(Clone, Copy)]
+struct Serve {
+    encoding: Encoding,
+    /// A list page, which the part header may change.
+    is_list: bool,
+    /// Only its list part, if it has one (`paths::LIST_PART`).
+    part: bool,
+}
+
+/// Whether the request asks for a list page's list alone.
+fn asks_for_list_part(headers: &HeaderMap) -> bool {
+    headers.get(paths::PART_HEADER).is_some_and(|value| value.as_bytes() == paths::LIST_PART.as_bytes())
 }
 
 /// The key of the page asked for, or `None` if it cannot be kept.
@@ -162,9 +182,10 @@ fn asked_for(request: &Request) -> Option<Asked> {
 async fn answer(
     state: &AppState,
     page: &KeptPage,
-    encoding: Encoding,
+    serve: Serve,
     rendered: Option<axum::http::response::Parts>,
 ) -> Response {
+    let Serve { encoding, is_list, part } = serve;
     let counts = match posts::counts(state.store(), page.holes().map(Hole::post)).await {
         Ok(counts) => counts,
         Err(error) => return respond(error, true),
@@ -176,7 +197,8 @@ async fn answer(
             Hole::Views(_) => counts.views,
         }
     };
-    let body: Bytes = page.fill(encoding, count);
+    let part = if part { page.fill_part(encoding, count) } else { None };
+    let body: Bytes = part.unwrap_or_else(|| page.fill(encoding, count));
     let mut response = match rendered {
         Some(mut parts) => {
             parts.headers.remove(header::CONTENT_LENGTH);
@@ -186,7 +208,9 @@ async fn answer(
     };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, page.content_type.clone());
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // A list page's address answers with its list alone to the part header.
+    let vary = if is_list { "accept-encoding, bulletin-part" } else { "accept-encoding" };
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
     let name = match encoding {
         Encoding::Brotli => Some("br"),
         Encoding::Gzip => Some("gzip"),

@@ -22,4 +22,6 @@ pub use post_fields::{
     ImageFields, PostFields, PostFormState, SubmitPostButton, UploadProgress, alert_of, new_submission_key,
 };
 pub use post_list::PostList;
+#[cfg(feature = "ssr")]
+pub use post_list::list_part;
 pub use view_count::ViewCount;

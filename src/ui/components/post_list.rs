@@ -32,6 +32,24 @@ pub fn PostList(page: PostPage) -> impl IntoView {
     }
 }
 
+/// Where a rendered list page's list part is ([`paths::LIST_PART`]): from
+/// the list's `<ol class="posts">` to the end of its `MorePosts` island,
+/// which is all the infinite scroll reads. `None` for a page without a list
+/// (the empty state). The island is found from the end of the page: what a
+/// visitor wrote comes before it, escaped or not.
+#[cfg(feature = "ssr")]
+pub fn list_part(html: &[u8]) -> Option<std::ops::Range<usize>> {
+    let find = |needle: &[u8], from: usize| {
+        html.get(from..)?.windows(needle.len()).position(|window| window == needle).map(|at| from + at)
+    };
+    let start = find(br#"<ol class="posts""#, 0)?;
+    let island = br#"<leptos-island data-component="MorePosts""#;
+    let island = html.windows(island.len()).rposition(|window| window == island).filter(|&at| at > start)?;
+    let close = b"</leptos-island>";
+    let end = find(close, island)? + close.len();
+    Some(start..end)
+}
+
 island_with_props! {
     /// The rest of the list, after the posts the server rendered.
     ///
@@ -139,6 +157,9 @@ async fn append_older(before: i64) -> Result<Option<i64>, String> {
     let init = web_sys::RequestInit::new();
     let headers = web_sys::Headers::new().map_err(|_| unreachable())?;
     headers.set("Accept", "text/html").map_err(|_| unreachable())?;
+    // The list alone, from a kept page; the whole page otherwise, which
+    // reads the same way.
+    headers.set(paths::PART_HEADER, paths::LIST_PART).map_err(|_| unreachable())?;
     init.set_headers(&headers);
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&paths::older(before), &init))
         .await

@@ -304,15 +304,21 @@ pub async fn update(
     // change hands between them.
     let _turn = store.writes.turn().await;
     let mut tx = store.db.begin_write().await.map_err(db_error)?;
-    // The files it shows now, locked against another instance's save.
-    let lock = match store.db {
-        Db::Sqlite(_) => "",
-        Db::Postgres(_) => " FOR UPDATE",
+    // The files it shows now, locked against another instance's save; not
+    // needed when the image stays.
+    let shown = if matches!(image, ImageChange::Keep(_)) {
+        None
+    } else {
+        let lock = match store.db {
+            Db::Sqlite(_) => "",
+            Db::Postgres(_) => " FOR UPDATE",
+        };
+        let read = format!("SELECT image, image_thumb FROM posts WHERE id = $1 AND author_id = $2{lock}");
+        let shown: Result<Option<FileNames>, sqlx::Error> = either!(Tx, &mut tx, |tx| {
+            sqlx::query_as(&read).bind(id).bind(editor.id()).fetch_optional(&mut **tx).await
+        });
+        shown.map_err(db_error)?
     };
-    let read = format!("SELECT image, image_thumb FROM posts WHERE id = $1 AND author_id = $2{lock}");
-    let shown: Result<Option<FileNames>, sqlx::Error> =
-        either!(Tx, &mut tx, |tx| { sqlx::query_as(&read).bind(id).bind(editor.id()).fetch_optional(&mut **tx).await });
-    let shown = shown.map_err(db_error)?;
     // The same statement, but for how each backend writes the time now.
     let now = match store.db {
         Db::Sqlite(_) => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",

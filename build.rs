@@ -12,7 +12,8 @@
 //! either way, so unrelated changes moved the main part by up to 9 KB
 //! (bench/RESULTS.md, issue 25). Without merging (`-O0`; rustc has done the
 //! LTO before the linker runs, so that is all it turns off) each string is
-//! already where its users are, and the split keeps the parts' data apart. docs/ARCHITECTURE.md, "What the client is made of".
+//! already where its users are, and the split keeps the parts' data apart.
+//! docs/ARCHITECTURE.md, "What the client is made of".
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

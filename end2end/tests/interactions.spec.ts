@@ -29,6 +29,10 @@ async function hold(page: Page, url: string | ((url: URL) => boolean)): Promise<
   return release;
 }
 
+/// A request for a list page after the first: what the infinite scroll
+/// fetches.
+const olderPage = (url: URL) => url.pathname === '/' && url.searchParams.has('before');
+
 const likeButton = (page: Page) => page.getByRole('button', { name: 'Like' });
 const likeForm = (page: Page) => page.getByRole('form', { name: 'Likes' });
 const likeCount = (page: Page) => likesOf(likeForm(page));
@@ -221,9 +225,8 @@ test.describe('with JavaScript', () => {
       (window as unknown as { bulletinMark?: boolean }).bulletinMark = true;
     });
     // The island fetches the page the "Older posts" link leads to.
-    const older = (url: URL) => url.pathname === '/' && url.searchParams.has('before');
-    const release = await hold(page, older);
-    const fetched = page.waitForResponse((response) => older(new URL(response.url())));
+    const release = await hold(page, olderPage);
+    const fetched = page.waitForResponse((response) => olderPage(new URL(response.url())));
     await page.keyboard.press('End');
     await expect(page.getByText('Loading more posts…')).toBeVisible();
     // From here on the route lets every request through at once.
@@ -259,10 +262,7 @@ test.describe('with JavaScript', () => {
     await open(page, '/', testInfo);
     const posts = page.getByRole('article');
     const shown = await posts.count();
-    await page.route(
-      (url) => url.pathname === '/' && url.searchParams.has('before'),
-      (route) => route.abort('internetdisconnected'),
-    );
+    await page.route(olderPage, (route) => route.abort('internetdisconnected'));
     await page.keyboard.press('End');
     await expect(page.getByRole('alert')).toContainText('Could not reach the server');
     await expect(page.getByText('Loading more posts…')).toHaveCount(0);
